@@ -1,0 +1,1 @@
+"""DermaRead training package: data conversion, splits, classifier and detector training, evaluation, export."""
