@@ -1,0 +1,1 @@
+"""Data pipeline: the in-memory dataset, COCO/VOC read and write, CSV conversion, grouped splits."""
