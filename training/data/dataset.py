@@ -42,7 +42,8 @@ class Box:
 
     @classmethod
     def from_xyxy(cls, x_min: float, y_min: float, x_max: float, y_max: float, label: str) -> Box:
-        return cls(x_min, y_min, x_max - x_min, y_max - y_min, label)
+        # Rounding keeps float noise (109.33000000000001) out of the written files.
+        return cls(x_min, y_min, round(x_max - x_min, 6), round(y_max - y_min, 6), label)
 
 
 @dataclass
@@ -222,6 +223,6 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 
 def write_coco(ds: Dataset, path, image_root=None) -> None:
-    """Write `ds` as COCO JSON. With image_root, file names are relative to it and it is recorded in the file."""
+    """Write `ds` as COCO JSON. With image_root, file names are relative to it (recorded as "image_root")."""
     path = Path(path)
     write_text_atomic(path, json.dumps(coco_dict(ds, path.parent, image_root), ensure_ascii=False))

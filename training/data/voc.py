@@ -90,7 +90,7 @@ def read_voc_file(xml_path: Path, images_dir: Path, label_map: dict[str, str] | 
 def load_voc(voc_dir, images_dir, categories: list[str] | None = None, label_map=None) -> Dataset:
     """Read every *.xml in voc_dir (sorted by name). Image paths are images_dir / <filename>.
 
-    categories: the category list in order; labels outside it are an error. Without it, the sorted labels found.
+    categories: the category list in order; labels outside it are an error. Default: the sorted labels found.
     label_map: renames labels while reading (e.g. ACNE04's four exporter classes to one category).
     """
     voc_dir = Path(voc_dir)
@@ -106,7 +106,7 @@ def load_voc(voc_dir, images_dir, categories: list[str] | None = None, label_map
         if unknown:
             raise DatasetError(f"{voc_dir}: labels not among the categories {categories}: {unknown}")
     seen: dict[str, Path] = {}
-    for f, im in zip(files, images):
+    for f, im in zip(files, images, strict=True):
         if im.image_id in seen:
             raise DatasetError(f"{f}: image id {im.image_id!r} already read from {seen[im.image_id]}")
         seen[im.image_id] = f
@@ -114,7 +114,8 @@ def load_voc(voc_dir, images_dir, categories: list[str] | None = None, label_map
 
 
 def _fmt(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else repr(float(v))
+    v = round(float(v), 6)
+    return str(int(v)) if v.is_integer() else repr(v)
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
@@ -143,7 +144,7 @@ def voc_element(im: ImageRecord) -> ET.Element:
         _sub(obj, "truncated", "0")
         _sub(obj, "difficult", "0")
         bb = _sub(obj, "bndbox")
-        for tag, v in zip(("xmin", "ymin", "xmax", "ymax"), b.xyxy()):
+        for tag, v in zip(("xmin", "ymin", "xmax", "ymax"), b.xyxy(), strict=True):
             _sub(bb, tag, _fmt(v))
     meta = _sub(root, "metadata")
     for key, value in im.metadata.items():
@@ -163,7 +164,7 @@ def voc_file_name(image_id: str) -> str:
 
 
 def write_voc(ds: Dataset, voc_dir) -> None:
-    """One XML per image, named after its image id. Images must live in one folder for load_voc to find them."""
+    """One XML per image, named after its image id. load_voc needs the images in one folder to find them."""
     voc_dir = Path(voc_dir)
     voc_dir.mkdir(parents=True, exist_ok=True)
     names: set[str] = set()
