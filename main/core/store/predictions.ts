@@ -1,0 +1,153 @@
+import type { Db } from '../db/connection.ts';
+
+export type RunStatus = 'running' | 'completed' | 'cancelled' | 'failed';
+
+export interface PredictionRun {
+  id: number;
+  modelVersionId: number;
+  datasetId: number;
+  status: RunStatus;
+  provider: string;
+  caseCount: number;
+  doneCount: number;
+  startedAt: string;
+  finishedAt: string | null;
+  error: string | null;
+}
+
+export interface PredictedBox {
+  categoryId: number;
+  score: number;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** One model version's output on one case: probabilities by category id, and boxes (detectors). */
+export interface CasePrediction {
+  modelVersionId: number;
+  caseId: number;
+  probabilities: Map<number, number>;
+  boxes: PredictedBox[];
+}
+
+const RUN_COLUMNS = `id, model_version_id AS modelVersionId, dataset_id AS datasetId, status, provider,
+  case_count AS caseCount, done_count AS doneCount, started_at AS startedAt, finished_at AS finishedAt, error`;
+
+export class Predictions {
+  constructor(private readonly db: Db) {}
+
+  startRun(modelVersionId: number, datasetId: number, provider: string, caseCount: number): number {
+    return Number(
+      this.db
+        .prepare(
+          `INSERT INTO prediction_runs (model_version_id, dataset_id, status, provider, case_count, started_at)
+           VALUES (?, ?, 'running', ?, ?, ?)`,
+        )
+        .run(modelVersionId, datasetId, provider, caseCount, new Date().toISOString()).lastInsertRowid,
+    );
+  }
+
+  finishRun(runId: number, status: Exclude<RunStatus, 'running'>, error?: string): void {
+    this.db
+      .prepare('UPDATE prediction_runs SET status = ?, finished_at = ?, error = ? WHERE id = ?')
+      .run(status, new Date().toISOString(), error ?? null, runId);
+  }
+
+  /** Runs left 'running' by a process that died are marked failed (called when the store opens). */
+  failInterruptedRuns(): number {
+    return this.db
+      .prepare("UPDATE prediction_runs SET status = 'failed', finished_at = ?, error = 'interrupted' WHERE status = 'running'")
+      .run(new Date().toISOString()).changes;
+  }
+
+  getRun(runId: number): PredictionRun {
+    const run = this.db.prepare(`SELECT ${RUN_COLUMNS} FROM prediction_runs WHERE id = ?`).get(runId) as PredictionRun | undefined;
+    if (!run) throw new Error(`no prediction run with id ${runId}`);
+    return run;
+  }
+
+  listRuns(filter: { modelVersionId?: number; datasetId?: number } = {}): PredictionRun[] {
+    return this.db
+      .prepare(
+        `SELECT ${RUN_COLUMNS} FROM prediction_runs
+         WHERE (@model IS NULL OR model_version_id = @model) AND (@dataset IS NULL OR dataset_id = @dataset) ORDER BY id`,
+      )
+      .all({ model: filter.modelVersionId ?? null, dataset: filter.datasetId ?? null }) as PredictionRun[];
+  }
+
+  /** Stores a batch of case results in one transaction, replacing earlier results of the same version and case. */
+  saveBatch(runId: number, results: CasePrediction[]): void {
+    const remove = this.db.prepare('DELETE FROM predictions WHERE model_version_id = ? AND case_id = ?');
+    const insert = this.db.prepare('INSERT INTO predictions (model_version_id, case_id, run_id, created_at) VALUES (?, ?, ?, ?)');
+    const score = this.db.prepare(
+      'INSERT INTO prediction_scores (model_version_id, case_id, category_id, probability) VALUES (?, ?, ?, ?)',
+    );
+    const box = this.db.prepare(
+      'INSERT INTO prediction_boxes (model_version_id, case_id, category_id, score, x, y, w, h) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    const progress = this.db.prepare('UPDATE prediction_runs SET done_count = done_count + ? WHERE id = ?');
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const r of results) {
+        remove.run(r.modelVersionId, r.caseId);
+        insert.run(r.modelVersionId, r.caseId, runId, now);
+        for (const [categoryId, p] of r.probabilities) score.run(r.modelVersionId, r.caseId, categoryId, p);
+        for (const b of r.boxes) box.run(r.modelVersionId, r.caseId, b.categoryId, b.score, b.x, b.y, b.w, b.h);
+      }
+      progress.run(results.length, runId);
+    })();
+  }
+
+  /** Probabilities of one version on every predicted case of a dataset: case id -> category name -> p. */
+  probabilitiesOfDataset(modelVersionId: number, datasetId: number): Map<number, Record<string, number>> {
+    const rows = this.db
+      .prepare(
+        `SELECT s.case_id AS caseId, g.name, s.probability FROM prediction_scores s
+         JOIN cases c ON c.id = s.case_id JOIN categories g ON g.id = s.category_id
+         WHERE s.model_version_id = ? AND c.dataset_id = ? ORDER BY s.case_id, g.id`,
+      )
+      .all(modelVersionId, datasetId) as { caseId: number; name: string; probability: number }[];
+    const result = new Map<number, Record<string, number>>();
+    for (const r of rows) {
+      const entry = result.get(r.caseId) ?? {};
+      entry[r.name] = r.probability;
+      result.set(r.caseId, entry);
+    }
+    return result;
+  }
+
+  forCase(modelVersionId: number, caseId: number): CasePrediction | undefined {
+    const exists = this.db.prepare('SELECT 1 FROM predictions WHERE model_version_id = ? AND case_id = ?').get(modelVersionId, caseId);
+    if (!exists) return undefined;
+    const scores = this.db
+      .prepare('SELECT category_id AS c, probability AS p FROM prediction_scores WHERE model_version_id = ? AND case_id = ?')
+      .all(modelVersionId, caseId) as { c: number; p: number }[];
+    const boxes = this.db
+      .prepare(
+        `SELECT category_id AS categoryId, score, x, y, w, h FROM prediction_boxes
+         WHERE model_version_id = ? AND case_id = ? ORDER BY score DESC`,
+      )
+      .all(modelVersionId, caseId) as PredictedBox[];
+    return { modelVersionId, caseId, probabilities: new Map(scores.map((s) => [s.c, s.p])), boxes };
+  }
+
+  /** Boxes of one version on every predicted case of a dataset, keyed by case id. */
+  boxesOfDataset(modelVersionId: number, datasetId: number): Map<number, PredictedBox[]> {
+    const result = new Map<number, PredictedBox[]>();
+    const predicted = this.db
+      .prepare('SELECT p.case_id FROM predictions p JOIN cases c ON c.id = p.case_id WHERE p.model_version_id = ? AND c.dataset_id = ?')
+      .pluck()
+      .all(modelVersionId, datasetId) as number[];
+    for (const id of predicted) result.set(id, []);
+    const rows = this.db
+      .prepare(
+        `SELECT b.case_id AS caseId, b.category_id AS categoryId, b.score, b.x, b.y, b.w, b.h FROM prediction_boxes b
+         JOIN cases c ON c.id = b.case_id WHERE b.model_version_id = ? AND c.dataset_id = ? ORDER BY b.case_id, b.score DESC`,
+      )
+      .all(modelVersionId, datasetId) as (PredictedBox & { caseId: number })[];
+    for (const { caseId, ...box } of rows) result.get(caseId)?.push(box);
+    return result;
+  }
+}
