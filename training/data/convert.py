@@ -375,7 +375,7 @@ def add_arguments(p) -> None:
     p.add_argument(
         "--max-rejected", type=float, default=0.01, help="fraction of rejected rows that fails the run"
     )
-    p.add_argument("--workers", type=int, help="image-decoding processes (default: up to 4)")
+    p.add_argument("--workers", type=int, help="image-decoding processes (default: cores - 1, at most 4)")
 
 
 def mapping_from_args(args) -> ColumnMapping:
@@ -401,10 +401,12 @@ def mapping_from_args(args) -> ColumnMapping:
 
 
 def main(args) -> int:
+    start = time.perf_counter()
     mapping = mapping_from_args(args)
     image_root = args.image_root or args.csv.parent
     ds, report = convert_csv(args.csv, mapping, image_root, args.max_rejected, args.workers)
     write_outputs(ds, report, args.out, image_root)
     print(report.summary())
-    print(f"wrote {args.out}/report.json" + (", annotations.json, voc/" if report.passed else ""))
+    written = ", annotations.json, voc/" if report.passed else ""
+    print(f"wrote {args.out}/report.json{written} ({time.perf_counter() - start:.1f} s in all)")
     return 0 if report.passed else 1

@@ -34,7 +34,8 @@ def probe_image(path: Path) -> Probe:
 def probe_images(paths: list[Path], workers: int | None = None) -> dict[Path, Probe]:
     """Probe each distinct path; uses a process pool when there are enough images to pay for it."""
     unique = list(dict.fromkeys(paths))
-    workers = workers or min(4, os.cpu_count() or 1)
+    # One core stays free for the rest of the machine; a pool only pays off with more cores.
+    workers = workers or min(4, (os.cpu_count() or 2) - 1)
     if workers <= 1 or len(unique) < 2000:
         return {p: probe_image(p) for p in unique}
     with ProcessPoolExecutor(workers) as pool:

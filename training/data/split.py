@@ -16,7 +16,7 @@ from pathlib import Path
 
 from training.data.dataset import Dataset, load_coco, write_coco, write_text_atomic
 from training.data.grouping import group_of, strata_of
-from training.data.leakage import find_leaks
+from training.data.leakage import find_leaks, merge
 
 SPLITS = ("train", "val", "test")
 
@@ -164,6 +164,8 @@ def main(args) -> int:
         if clash:
             raise SystemExit(f"error: {args.extra_train}: groups also in val/test: {clash[:20]}")
         split_ids["train_extra"] = sorted(im.image_id for im in extra.images)
+        train_plus = merge([ds.subset(split_ids["train"]), extra])
+        write_coco(train_plus, args.out / "train_plus_extra.json", image_root=_image_root(train_plus))
         report["train_extra"] = {
             "source": str(args.extra_train),
             "images": len(extra.images),
