@@ -33,7 +33,7 @@ const MAX_REPORTED_ERRORS = 20;
 function fail(source: string, errors: string[]): never {
   const shown = errors.slice(0, MAX_REPORTED_ERRORS);
   const more = errors.length > shown.length ? `\n... and ${errors.length - shown.length} more` : '';
-  throw new CsvError(`${source}: ${errors.length} invalid row(s)\n${shown.join('\n')}${more}`);
+  throw new CsvError(`${source}: ${errors.length} error(s)\n${shown.join('\n')}${more}`);
 }
 
 export function parseMrmcCsv(text: string, source: string): MrmcReading[] {
