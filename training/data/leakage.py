@@ -9,10 +9,14 @@ from training.data.dataset import Dataset, load_coco
 from training.data.grouping import group_of
 
 
+def _role(split: str) -> str:
+    return "train" if split.startswith("train") else split
+
+
 def find_leaks(
     split_ids: dict[str, list[str]], ds: Dataset, group_key: str = "group"
 ) -> dict[str, list[str]]:
-    """Map each group found in more than one split (or image id listed twice) to the splits it is in."""
+    """Map each group found in two splits (train* counting as one) or image id listed twice to its splits."""
     by_id = ds.by_id()
     unknown = [i for ids in split_ids.values() for i in ids if i not in by_id]
     if unknown:
@@ -21,7 +25,8 @@ def find_leaks(
     for split, ids in split_ids.items():
         for image_id in ids:
             where.setdefault(group_of(by_id[image_id], group_key), set()).add(split)
-    leaks = {g: sorted(s) for g, s in where.items() if len(s) > 1}
+    # "train" and "train_extra" are both training data: a group may be in both, never in train and val/test.
+    leaks = {g: sorted(s) for g, s in where.items() if len({_role(n) for n in s}) > 1}
     seen: dict[str, str] = {}
     for split, ids in split_ids.items():
         for image_id in ids:

@@ -78,6 +78,14 @@ def test_check_leakage_fails_on_a_leaky_split_and_names_the_group(tmp_path, caps
     leaky["test"].extend(members[1:])
     assert run_leakage(tmp_path, leaky, ds) == 1
     assert f"{multi}: test, train" in capsys.readouterr().out
+    extra = {k: [i for i in v if i not in members] for k, v in ids.items()}
+    extra["train"].append(members[0])
+    extra["train_extra"] = members[1:]
+    assert run_leakage(tmp_path, extra, ds) == 0
+    extra["val"].append(extra["train_extra"].pop())
+    assert run_leakage(tmp_path, extra, ds) == 1
+    line = next(li for li in capsys.readouterr().out.splitlines() if li.strip().startswith(f"{multi}:"))
+    assert line.strip().startswith(f"{multi}: train") and line.endswith("val")
 
 
 def test_official_splits_are_disjoint_and_sized():
