@@ -1,24 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync, cpSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Store } from '../store/store.ts';
-import { ACNE_SAMPLES, makeTempDir, readSampleCsv, writeHamSampleCoco } from '../store/testing.ts';
+import { ACNE_SAMPLES, makeTempDir, readSampleCsv, snapshot, writeHamSampleCoco } from '../store/testing.ts';
 import { importDataset, type ImportProgress } from './import.ts';
 
 const temp = makeTempDir('import');
 after(() => temp.remove());
-
-/** Everything an import may change: every table's rows and every file in the data folder. */
-function snapshot(store: Store) {
-  const tables = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[];
-  const rows = Object.fromEntries(tables.map((t) => [t, store.db.prepare(`SELECT * FROM "${t}"`).all()]));
-  const files = (readdirSync(store.dataDir, { recursive: true, withFileTypes: true }))
-    .filter((f) => f.isFile() && !f.name.startsWith('dermaread.sqlite'))
-    .map((f) => join(f.parentPath, f.name))
-    .sort();
-  return { rows, files };
-}
 
 let ham: ReturnType<typeof writeHamSampleCoco>;
 before(() => {

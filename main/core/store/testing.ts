@@ -1,8 +1,10 @@
 // Helpers for tests: temporary data folders and small real datasets built from the committed samples.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Store } from './store.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const HAM_SAMPLES = join(REPO_ROOT, 'samples', 'ham10000');
@@ -53,4 +55,29 @@ export function writeHamSampleCoco(dir: string, count = Infinity): { file: strin
   const file = join(dir, 'annotations.json');
   writeFileSync(file, JSON.stringify({ images, annotations, categories }));
   return { file, imagesDir, rows };
+}
+
+/** Everything an operation may change: every table's rows and every file in the data folder. */
+export function snapshot(store: Store): { rows: Record<string, unknown[]>; files: string[] } {
+  const tables = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[];
+  const rows = Object.fromEntries(tables.map((t) => [t, store.db.prepare(`SELECT * FROM "${t}"`).all()]));
+  const files = readdirSync(store.dataDir, { recursive: true, withFileTypes: true })
+    .filter((f) => f.isFile() && !f.name.startsWith('dermaread.sqlite'))
+    .map((f) => join(f.parentPath, f.name))
+    .sort();
+  return { rows, files };
+}
+
+export const TINY_CLASSIFIER = join(REPO_ROOT, 'tests', 'fixtures', 'models', 'tiny-classifier');
+
+/** A copy of the tiny test classifier in `dir`, its manifest changed by `edit` (the sha256 kept right unless edited). */
+export function tinyClassifierCopy(dir: string, edit: (manifest: Record<string, any>) => void = () => {}, modelBytes?: Uint8Array): string {
+  mkdirSync(dir, { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(TINY_CLASSIFIER, 'manifest.json'), 'utf8'));
+  const bytes = modelBytes ?? readFileSync(join(TINY_CLASSIFIER, 'model.onnx'));
+  manifest.sha256 = createHash('sha256').update(bytes).digest('hex');
+  edit(manifest);
+  writeFileSync(join(dir, 'model.onnx'), bytes);
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  return dir;
 }
