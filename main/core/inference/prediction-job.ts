@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Split } from '../store/cases.ts';
-import type { CasePrediction, PredictionRun } from '../store/predictions.ts';
+import type { PredictionRun } from '../store/predictions.ts';
 import type { Store } from '../store/store.ts';
-import { decodeImage, type DecodedImage } from './preprocess.ts';
+import { decodedBatches } from './batches.ts';
 import { ModelRunner } from './model-runner.ts';
 import type { SessionOptions } from './session.ts';
 
@@ -70,31 +70,28 @@ export async function startPredictionJob(
   const categoryOf = model.labels.map((l) => l.categoryId);
 
   return new PredictionJob(runId, cases.length, async (job) => {
-    const decodeBatch = (start: number) =>
-      Promise.all(cases.slice(start, start + batchSize).map((c) => decodeImage(store.cases.imagePath(c.id))));
     let status: 'completed' | 'cancelled' | 'failed' = 'completed';
     let failure: string | undefined;
+    let done = 0;
     try {
-      // Decode the next batch while the current one runs.
-      let pending: Promise<DecodedImage[]> | undefined = cases.length > 0 ? decodeBatch(0) : undefined;
-      for (let start = 0; pending; start += batchSize) {
-        await new Promise((resolve) => setImmediate(resolve)); // let cancel() and other work in between batches
+      for await (const batch of decodedBatches(cases, (c) => store.cases.imagePath(c.id), batchSize)) {
         if (job.isCancelled) {
-          await pending.catch(() => {});
           status = 'cancelled';
           break;
         }
-        const images = await pending;
-        pending = start + batchSize < cases.length ? decodeBatch(start + batchSize) : undefined;
-        const results = await runner.run(images);
-        const batch: CasePrediction[] = results.map((r, i) => ({
-          modelVersionId,
-          caseId: cases[start + i].id,
-          probabilities: new Map((r.probabilities ?? []).map((p, label) => [categoryOf[label], p])),
-          boxes: (r.detections ?? []).map((d) => ({ categoryId: categoryOf[d.labelIndex], score: d.score, x: d.x, y: d.y, w: d.w, h: d.h })),
-        }));
-        store.predictions.saveBatch(runId, batch);
-        job.emit('progress', { runId, done: Math.min(start + batchSize, cases.length), total: cases.length });
+        const results = await runner.run(batch.images);
+        store.predictions.saveBatch(
+          runId,
+          results.map((r, i) => ({
+            modelVersionId,
+            caseId: batch.items[i].id,
+            probabilities: new Map((r.probabilities ?? []).map((p, label) => [categoryOf[label], p])),
+            boxes: (r.detections ?? []).map((d) => ({ categoryId: categoryOf[d.labelIndex], score: d.score, x: d.x, y: d.y, w: d.w, h: d.h })),
+          })),
+        );
+        done += batch.items.length;
+        job.emit('progress', { runId, done, total: cases.length });
+        await new Promise((resolve) => setImmediate(resolve)); // let cancel() and other work in between batches
       }
     } catch (error) {
       status = 'failed';
