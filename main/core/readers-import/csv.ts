@@ -73,6 +73,8 @@ export function parseCsv(text: string, source: string): CsvTable {
 export function requireColumns(table: CsvTable, columns: readonly string[], source: string): void {
   const missing = columns.filter((c) => !table.header.includes(c));
   if (missing.length) {
-    throw new CsvError(`${source} line 1: missing column(s) ${missing.join(', ')} (found: ${table.header.join(', ')})`);
+    throw new CsvError(
+      `${source} line 1: missing column(s) ${missing.join(', ')} (found: ${table.header.join(', ')})`,
+    );
   }
 }

@@ -5,7 +5,15 @@ import { z } from 'zod';
 import { CsvError, parseCsv, requireColumns } from './csv.ts';
 
 /** The study's column names, mapped to the HAM10000 `dx` codes used by the data set and the models. */
-export const ISIC_CATEGORIES = { AKIEC: 'akiec', BCC: 'bcc', BKL: 'bkl', DF: 'df', MEL: 'mel', NV: 'nv', VASC: 'vasc' } as const;
+export const ISIC_CATEGORIES = {
+  AKIEC: 'akiec',
+  BCC: 'bcc',
+  BKL: 'bkl',
+  DF: 'df',
+  MEL: 'mel',
+  NV: 'nv',
+  VASC: 'vasc',
+} as const;
 
 export interface IsicVotes {
   line: number;
@@ -22,7 +30,10 @@ export interface IsicReaderGroup {
   images: IsicVotes[];
 }
 
-const voteCount = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').nonnegative('must not be negative');
+const voteCount = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .nonnegative('must not be negative');
 
 /** Parses one of the study's CSV files (the column order differs between files; columns are read by name). */
 export function parseIsicReaderStudy(text: string, source: string, name: string): IsicReaderGroup {
@@ -35,17 +46,23 @@ export function parseIsicReaderStudy(text: string, source: string, name: string)
   const seen = new Map<string, number>();
   for (const { line, values } of table.rows) {
     const imageId = values.isic_id.trim();
-    if (!/^ISIC_\d+$/.test(imageId)) errors.push(`line ${line}: isic_id "${imageId}" is not an ISIC image id`);
+    if (!/^ISIC_\d+$/.test(imageId))
+      errors.push(`line ${line}: isic_id "${imageId}" is not an ISIC image id`);
     const votes = columns.map((column) => {
       const parsed = voteCount.safeParse(values[column].trim() === '' ? undefined : values[column]);
-      if (!parsed.success) errors.push(`line ${line}: ${column} ${parsed.error.issues[0].message} (got "${values[column]}")`);
+      if (!parsed.success)
+        errors.push(`line ${line}: ${column} ${parsed.error.issues[0].message} (got "${values[column]}")`);
       return parsed.success ? parsed.data : 0;
     });
     const diagnosis = values.image_diag_id.trim().toUpperCase() as keyof typeof ISIC_CATEGORIES;
-    if (!(diagnosis in ISIC_CATEGORIES)) errors.push(`line ${line}: image_diag_id "${values.image_diag_id}" is not one of ${columns.join(', ')}`);
+    if (!(diagnosis in ISIC_CATEGORIES))
+      errors.push(
+        `line ${line}: image_diag_id "${values.image_diag_id}" is not one of ${columns.join(', ')}`,
+      );
     if (votes.every((v) => v === 0)) errors.push(`line ${line}: image ${imageId} has no votes`);
     const previous = seen.get(imageId);
-    if (previous !== undefined) errors.push(`line ${line}: image ${imageId} already listed on line ${previous}`);
+    if (previous !== undefined)
+      errors.push(`line ${line}: image ${imageId} already listed on line ${previous}`);
     seen.set(imageId, line);
     images.push({ line, imageId, votes, truth: ISIC_CATEGORIES[diagnosis] });
   }
@@ -57,11 +74,18 @@ export function parseIsicReaderStudy(text: string, source: string, name: string)
 }
 
 /** Vote fractions in the order of `categories` (which must name the group's categories, in any order). */
-export function voteFractions(image: IsicVotes, group: IsicReaderGroup, categories: readonly string[]): Float64Array {
+export function voteFractions(
+  image: IsicVotes,
+  group: IsicReaderGroup,
+  categories: readonly string[],
+): Float64Array {
   const total = image.votes.reduce((s, v) => s + v, 0);
   return Float64Array.from(categories, (category) => {
     const index = group.categories.indexOf(category);
-    if (index < 0) throw new Error(`category "${category}" is not in the ISIC 2018 reader study (${group.categories.join(', ')})`);
+    if (index < 0)
+      throw new Error(
+        `category "${category}" is not in the ISIC 2018 reader study (${group.categories.join(', ')})`,
+      );
     return image.votes[index] / total;
   });
 }

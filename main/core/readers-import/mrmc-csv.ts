@@ -11,12 +11,7 @@ const rowSchema = z.object({
   treatment: z.string().trim().min(1, 'is empty'),
   case: z.string().trim().min(1, 'is empty'),
   truth: z.enum(['0', '1'], { error: 'must be 0 or 1' }),
-  rating: z
-    .string()
-    .trim()
-    .min(1, 'is empty')
-    .transform(Number)
-    .refine(Number.isFinite, 'must be a number'),
+  rating: z.string().trim().min(1, 'is empty').transform(Number).refine(Number.isFinite, 'must be a number'),
 });
 
 export interface MrmcReading {
@@ -45,13 +40,19 @@ export function parseMrmcCsv(text: string, source: string): MrmcReading[] {
   for (const { line, values } of table.rows) {
     const parsed = rowSchema.safeParse(values);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) errors.push(`line ${line}: ${issue.path.join('.')} ${issue.message} (got "${values[String(issue.path[0])] ?? ''}")`);
+      for (const issue of parsed.error.issues)
+        errors.push(
+          `line ${line}: ${issue.path.join('.')} ${issue.message} (got "${values[String(issue.path[0])] ?? ''}")`,
+        );
       continue;
     }
     const { reader, treatment, case: caseId, truth, rating } = parsed.data;
     const key = JSON.stringify([reader, treatment, caseId]);
     const previous = seen.get(key);
-    if (previous !== undefined) errors.push(`line ${line}: reader ${reader}, treatment ${treatment}, case ${caseId} was already read on line ${previous}`);
+    if (previous !== undefined)
+      errors.push(
+        `line ${line}: reader ${reader}, treatment ${treatment}, case ${caseId} was already read on line ${previous}`,
+      );
     seen.set(key, line);
     readings.push({ line, reader, treatment, case: caseId, truth: truth === '1', rating });
   }
@@ -61,7 +62,10 @@ export function parseMrmcCsv(text: string, source: string): MrmcReading[] {
 }
 
 /** The fully crossed design: every reader reads every case in every treatment, with one truth per case. */
-export function toMrmcInput(readings: MrmcReading[], source: string): Omit<MrmcInput, 'covariance' | 'level'> {
+export function toMrmcInput(
+  readings: MrmcReading[],
+  source: string,
+): Omit<MrmcInput, 'covariance' | 'level'> {
   const order = <T>(xs: T[]) => [...new Set(xs)];
   const treatments = order(readings.map((r) => r.treatment));
   const readers = order(readings.map((r) => r.reader));
@@ -77,7 +81,9 @@ export function toMrmcInput(readings: MrmcReading[], source: string): Omit<MrmcI
       truth[c] = r.truth;
       truthLine[c] = r.line;
     } else if (truth[c] !== r.truth) {
-      errors.push(`line ${r.line}: case ${r.case} has truth ${Number(r.truth)}, but ${Number(truth[c])} on line ${truthLine[c]}`);
+      errors.push(
+        `line ${r.line}: case ${r.case} has truth ${Number(r.truth)}, but ${Number(truth[c])} on line ${truthLine[c]}`,
+      );
     }
     ratings[treatments.indexOf(r.treatment)][readers.indexOf(r.reader)][c] = r.rating;
   }
@@ -85,7 +91,9 @@ export function toMrmcInput(readings: MrmcReading[], source: string): Omit<MrmcI
     readers.forEach((reader, j) => {
       const missing = cases.filter((_, c) => Number.isNaN(ratings[i][j][c]));
       if (missing.length) {
-        errors.push(`reader ${reader}, treatment ${t}: no rating for ${missing.length} case(s) (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}); the analysis needs every reader to read every case in every treatment`);
+        errors.push(
+          `reader ${reader}, treatment ${t}: no rating for ${missing.length} case(s) (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}); the analysis needs every reader to read every case in every treatment`,
+        );
       }
     }),
   );

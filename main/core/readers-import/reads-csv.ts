@@ -33,9 +33,13 @@ const rowSchema = z.object({
   reader: z.string().trim().min(1, 'is empty'),
   case: z.string().trim().min(1, 'is empty'),
   category: z.string().trim().min(1, 'is empty'),
-  confidence: optionalNumber(z.number({ error: 'must be a number' }).min(0, 'must be 0-100').max(100, 'must be 0-100')),
+  confidence: optionalNumber(
+    z.number({ error: 'must be a number' }).min(0, 'must be 0-100').max(100, 'must be 0-100'),
+  ),
   phase: z.enum(['unaided', 'assisted'], { error: 'must be unaided or assisted' }).default('unaided'),
-  time_ms: optionalNumber(z.number({ error: 'must be a number' }).nonnegative('must not be negative')).default(null),
+  time_ms: optionalNumber(
+    z.number({ error: 'must be a number' }).nonnegative('must not be negative'),
+  ).default(null),
 });
 
 /**
@@ -50,7 +54,11 @@ export function parseReadsCsv(text: string, source: string, categories: readonly
   const reads: ImportedRead[] = [];
   const seen = new Map<string, number>();
   for (const { line, values } of table.rows) {
-    const input = { ...values, phase: values.phase?.trim() || undefined, time_ms: values.time_ms ?? undefined };
+    const input = {
+      ...values,
+      phase: values.phase?.trim() || undefined,
+      time_ms: values.time_ms ?? undefined,
+    };
     const parsed = rowSchema.safeParse(input);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
@@ -67,9 +75,19 @@ export function parseReadsCsv(text: string, source: string, categories: readonly
     }
     const key = JSON.stringify([row.reader, row.case, row.phase]);
     const previous = seen.get(key);
-    if (previous !== undefined) errors.push(`line ${line}: reader ${row.reader} already read case ${row.case} (${row.phase}) on line ${previous}`);
+    if (previous !== undefined)
+      errors.push(
+        `line ${line}: reader ${row.reader} already read case ${row.case} (${row.phase}) on line ${previous}`,
+      );
     seen.set(key, line);
-    reads.push({ line, reader: row.reader, caseId: row.case, phase: row.phase, answer: { category, confidence: row.confidence }, timeMs: row.time_ms });
+    reads.push({
+      line,
+      reader: row.reader,
+      caseId: row.case,
+      phase: row.phase,
+      answer: { category, confidence: row.confidence },
+      timeMs: row.time_ms,
+    });
   }
   if (errors.length) {
     const more = errors.length > 20 ? `\n... and ${errors.length - 20} more` : '';

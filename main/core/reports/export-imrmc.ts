@@ -4,7 +4,11 @@
 // model, when included, is one more reader in a modality of its own.
 import { prepareReport, type ReportInput } from './input.ts';
 
-export function imrmcInput(input: ReportInput, category: string, options: { includeModel?: boolean } = {}): string {
+export function imrmcInput(
+  input: ReportInput,
+  category: string,
+  options: { includeModel?: boolean } = {},
+): string {
   const p = prepareReport(input);
   const k = p.categories.indexOf(category);
   if (k < 0) throw new Error(`unknown category "${category}" (known: ${p.categories.join(', ')})`);
@@ -21,14 +25,16 @@ export function imrmcInput(input: ReportInput, category: string, options: { incl
   const truthRows: string[] = [];
   for (const [c, number] of caseNumbers) {
     const positive = p.truth[k][c];
-    positive ? n1++ : n0++;
+    if (positive) n1++;
+    else n0++;
     truthRows.push(`-1,${number},0,${positive ? 1 : 0}`);
   }
   const dataRows: string[] = [];
   for (const s of scorers) {
     for (const [c, number] of caseNumbers) {
       const scores = s.scores[c];
-      if (scores) dataRows.push(`${readerIds.indexOf(s.id) + 1},${number},${modalityOf(s.phase)},${scores[k]}`);
+      if (scores)
+        dataRows.push(`${readerIds.indexOf(s.id) + 1},${number},${modalityOf(s.phase)},${scores[k]}`);
     }
   }
   const legend = [
@@ -37,5 +43,17 @@ export function imrmcInput(input: ReportInput, category: string, options: { incl
     `Readers: ${readerIds.map((id, i) => `${i + 1} = ${scorers.find((s) => s.id === id)!.name}`).join(', ')}.`,
     `Cases: ${[...caseNumbers].map(([c, number]) => `${number} = ${p.cases[c].id}`).join(', ')}.`,
   ];
-  return [...legend, '', `NR: ${readerIds.length}`, `N0: ${n0}`, `N1: ${n1}`, `NM: ${modalities.length}`, '', 'BEGIN DATA:', ...truthRows, ...dataRows, ''].join('\n');
+  return [
+    ...legend,
+    '',
+    `NR: ${readerIds.length}`,
+    `N0: ${n0}`,
+    `N1: ${n1}`,
+    `NM: ${modalities.length}`,
+    '',
+    'BEGIN DATA:',
+    ...truthRows,
+    ...dataRows,
+    '',
+  ].join('\n');
 }

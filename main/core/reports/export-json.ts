@@ -2,5 +2,9 @@
 import type { Report } from './report.ts';
 
 export function reportJson(report: Report): string {
-  return JSON.stringify(report, (_key, value) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2);
+  return JSON.stringify(
+    report,
+    (_key, value) => (typeof value === 'number' && !Number.isFinite(value) ? null : value),
+    2,
+  );
 }

@@ -79,18 +79,25 @@ export interface Prepared {
 
 export function prepareReport(input: ReportInput): Prepared {
   const { categories } = input;
-  if (categories.length < 2) throw new Error(`a report needs at least 2 categories (got ${categories.length})`);
+  if (categories.length < 2)
+    throw new Error(`a report needs at least 2 categories (got ${categories.length})`);
   if (new Set(categories).size !== categories.length) throw new Error('categories must be distinct');
   const caseIndex = new Map<string, number>();
   input.cases.forEach((c, i) => {
     if (caseIndex.has(c.id)) throw new Error(`case ${c.id} is listed twice`);
     caseIndex.set(c.id, i);
-    for (const label of c.labels) if (!categories.includes(label)) throw new Error(`case ${c.id}: unknown ground-truth category "${label}"`);
-    for (const box of c.boxes ?? []) if (!categories.includes(box.category)) throw new Error(`case ${c.id}: unknown box category "${box.category}"`);
+    for (const label of c.labels)
+      if (!categories.includes(label))
+        throw new Error(`case ${c.id}: unknown ground-truth category "${label}"`);
+    for (const box of c.boxes ?? [])
+      if (!categories.includes(box.category))
+        throw new Error(`case ${c.id}: unknown box category "${box.category}"`);
   });
   const n = input.cases.length;
   const truth = categories.map((k) => input.cases.map((c) => c.labels.includes(k)));
-  const singleTruth = input.cases.map((c) => (c.labels.length === 1 ? categories.indexOf(c.labels[0]) : null));
+  const singleTruth = input.cases.map((c) =>
+    c.labels.length === 1 ? categories.indexOf(c.labels[0]) : null,
+  );
   const empty = (): Scorer['scores'] => new Array(n).fill(null);
 
   const scoreTable = (owner: string, scores: Record<string, number[]>) => {
@@ -99,7 +106,9 @@ export function prepareReport(input: ReportInput): Prepared {
       const c = caseIndex.get(caseId);
       if (c === undefined) throw new Error(`${owner}: scores for unknown case ${caseId}`);
       if (values.length !== categories.length || !values.every(Number.isFinite)) {
-        throw new Error(`${owner}, case ${caseId}: needs ${categories.length} finite scores (one per category), got [${values.join(', ')}]`);
+        throw new Error(
+          `${owner}, case ${caseId}: needs ${categories.length} finite scores (one per category), got [${values.join(', ')}]`,
+        );
       }
       table[c] = Float64Array.from(values);
     }
@@ -176,7 +185,9 @@ export function prepareReport(input: ReportInput): Prepared {
       scores = answerScores(reading.answer, categories);
       scorer.decisions[c] = answerDecision(reading.answer, categories);
     } catch (error) {
-      throw new Error(`reading ${i} (reader ${name}, case ${reading.caseId}): ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(
+        `reading ${i} (reader ${name}, case ${reading.caseId}): ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     scorer.scores[c] = scores;
     scorer.timesMs[c] = reading.timeMs ?? null;
@@ -184,14 +195,18 @@ export function prepareReport(input: ReportInput): Prepared {
     const score = boxScore(reading.answer.confidence);
     if (reading.boxes) {
       for (const box of reading.boxes) {
-        if (!categories.includes(box.category)) throw new Error(`reading ${i} (reader ${name}): unknown box category "${box.category}"`);
+        if (!categories.includes(box.category))
+          throw new Error(`reading ${i} (reader ${name}): unknown box category "${box.category}"`);
       }
       scorer.boxes[c] = reading.boxes.map((b) => ({ ...b, score }));
     }
   });
   const phaseOrder: Phase[] = ['unaided', 'assisted'];
   const readers = [...byKey.values()].sort(
-    (a, b) => phaseOrder.indexOf(a.phase!) - phaseOrder.indexOf(b.phase!) || input.readers.findIndex((r) => `reader:${r.id}` === a.id) - input.readers.findIndex((r) => `reader:${r.id}` === b.id),
+    (a, b) =>
+      phaseOrder.indexOf(a.phase!) - phaseOrder.indexOf(b.phase!) ||
+      input.readers.findIndex((r) => `reader:${r.id}` === a.id) -
+        input.readers.findIndex((r) => `reader:${r.id}` === b.id),
   );
   const phases = phaseOrder.filter((p) => readers.some((r) => r.phase === p));
   return {

@@ -1,11 +1,33 @@
 // The full model-versus-readers report, from plain inputs: per-category AUC with DeLong CIs, paired DeLong
 // tests against the (first) model, operating points, confusion matrices, kappas, the MRMC analyses, COCO AP,
 // FROC and reading times. Everything is computed on the cases each compared pair has both read.
-import { accuracy, balancedAccuracy, cohenKappa, confusionMatrix, fleissKappa, operatingPoint, type OperatingPoint } from '../stats/classification.ts';
+import {
+  accuracy,
+  balancedAccuracy,
+  cohenKappa,
+  confusionMatrix,
+  fleissKappa,
+  operatingPoint,
+  type OperatingPoint,
+} from '../stats/classification.ts';
 import { cocoEvaluate, type CocoResult, type Detection, type GroundTruthBox } from '../stats/coco-eval.ts';
 import { froc, type FrocResult } from '../stats/froc.ts';
-import { compareWithReference, orAnalysis, type CovarianceMethod, type MrmcResult, type ReferenceResult } from '../stats/mrmc.ts';
-import { aucWithCi, pairedDelongTest, placements, rocCurve, type AucEstimate, type PairedTest, type RocPoint } from '../stats/roc.ts';
+import {
+  compareWithReference,
+  orAnalysis,
+  type CovarianceMethod,
+  type MrmcResult,
+  type ReferenceResult,
+} from '../stats/mrmc.ts';
+import {
+  aucWithCi,
+  pairedDelongTest,
+  placements,
+  rocCurve,
+  type AucEstimate,
+  type PairedTest,
+  type RocPoint,
+} from '../stats/roc.ts';
 import { prepareReport, type Phase, type Prepared, type ReportInput, type Scorer } from './input.ts';
 
 export interface ScorerRef {
@@ -55,7 +77,11 @@ export type Skipped = { skipped: string };
 export interface MrmcSection {
   covariance: CovarianceMethod;
   /** Per phase, per category: the readers' mean AUC against the model as a fixed reference reader. */
-  readersVsModel: { phase: Phase; model: string; categories: { category: string; cases: number; result: ReferenceResult | Skipped }[] }[];
+  readersVsModel: {
+    phase: Phase;
+    model: string;
+    categories: { category: string; cases: number; result: ReferenceResult | Skipped }[];
+  }[];
   /** Per category: unaided versus assisted reads, all readers, random readers and cases (and the variants). */
   unaidedVsAssisted: { category: string; cases: number; result: MrmcResult | Skipped }[] | null;
 }
@@ -85,7 +111,11 @@ export interface Report {
   phases: Phase[];
   level: number;
   referenceModel: string | null;
-  classification: { perCategory: CategoryResult[]; summary: ScorerSummary[]; fleiss: { phase: Phase; kappa: number; subjects: number; ratings: number }[] };
+  classification: {
+    perCategory: CategoryResult[];
+    summary: ScorerSummary[];
+    fleiss: { phase: Phase; kappa: number; subjects: number; ratings: number }[];
+  };
   mrmc: MrmcSection;
   detection: { scorers: DetectionScorer[] } | null;
   readingTime: ReadingTime[];
@@ -120,10 +150,17 @@ function categoryResult(p: Prepared, k: number, reference: Scorer | null): Categ
     const decisions = decisionsFor(scorer);
     const truthIndex = p.singleTruth.map((t) => t ?? 0);
     const hasDecision = decisions.some((d) => d !== null);
-    const point = hasDecision ? operatingPoint(confusionMatrix(truthIndex, decisions, p.categories.length), k) : null;
+    const point = hasDecision
+      ? operatingPoint(confusionMatrix(truthIndex, decisions, p.categories.length), k)
+      : null;
     const base = { scorer: refOf(scorer), cases: cases.length, operatingPoint: point };
     if (positives === 0 || negatives === 0) {
-      return { ...base, auc: null, vsModel: null, note: `${positives} positive and ${negatives} negative cases among the cases read` };
+      return {
+        ...base,
+        auc: null,
+        vsModel: null,
+        note: `${positives} positive and ${negatives} negative cases among the cases read`,
+      };
     }
     const y = cases.map((c) => truth[c]);
     const own = placements(column(scorer, cases, k), y);
@@ -148,7 +185,10 @@ function categoryResult(p: Prepared, k: number, reference: Scorer | null): Categ
 function summaries(p: Prepared, perCategory: CategoryResult[]): ScorerSummary[] {
   const all = [...p.models, ...p.groups, ...p.readers];
   return all.map((scorer, i) => {
-    const cases = indicesWhere(p.cases.length, (c) => p.singleTruth[c] !== null && scorer.decisions[c] !== null);
+    const cases = indicesWhere(
+      p.cases.length,
+      (c) => p.singleTruth[c] !== null && scorer.decisions[c] !== null,
+    );
     const matrix = confusionMatrix(
       cases.map((c) => p.singleTruth[c]!),
       cases.map((c) => scorer.decisions[c]),
@@ -184,15 +224,32 @@ function mrmcSection(p: Prepared, reference: Scorer | null): MrmcSection {
   const readersVsModel = reference
     ? p.phases.map((phase) => {
         const readers = p.readers.filter((r) => r.phase === phase);
-        const cases = indicesWhere(n, (c) => reference.scores[c] !== null && readers.every((r) => r.scores[c] !== null));
+        const cases = indicesWhere(
+          n,
+          (c) => reference.scores[c] !== null && readers.every((r) => r.scores[c] !== null),
+        );
         return {
           phase,
           model: reference.name,
           categories: p.categories.map((category, k) => {
             const y = cases.map((c) => p.truth[k][c]);
             const { positives, negatives } = classOf(p.truth[k], cases);
-            if (readers.length < 2) return { category, cases: cases.length, result: { skipped: `${readers.length} reader(s) in the ${phase} phase; at least 2 are needed` } };
-            if (positives === 0 || negatives === 0) return { category, cases: cases.length, result: { skipped: `${positives} positive and ${negatives} negative cases read by every reader` } };
+            if (readers.length < 2)
+              return {
+                category,
+                cases: cases.length,
+                result: {
+                  skipped: `${readers.length} reader(s) in the ${phase} phase; at least 2 are needed`,
+                },
+              };
+            if (positives < 2 || negatives < 2)
+              return {
+                category,
+                cases: cases.length,
+                result: {
+                  skipped: `${positives} positive and ${negatives} negative cases read by every reader; at least 2 of each are needed`,
+                },
+              };
             const result = compareWithReference({
               readers: readers.map((r) => r.name),
               ratings: readers.map((r) => column(r, cases, k)),
@@ -208,13 +265,29 @@ function mrmcSection(p: Prepared, reference: Scorer | null): MrmcSection {
     : [];
   let unaidedVsAssisted: MrmcSection['unaidedVsAssisted'] = null;
   if (p.phases.length === 2) {
-    const ids = [...new Set(p.readers.map((r) => r.id))].filter((id) => p.readers.filter((r) => r.id === id).length === 2);
-    const pairs = ids.map((id) => p.phases.map((phase) => p.readers.find((r) => r.id === id && r.phase === phase)!));
+    const ids = [...new Set(p.readers.map((r) => r.id))].filter(
+      (id) => p.readers.filter((r) => r.id === id).length === 2,
+    );
+    const pairs = ids.map((id) =>
+      p.phases.map((phase) => p.readers.find((r) => r.id === id && r.phase === phase)!),
+    );
     const cases = indicesWhere(n, (c) => pairs.every((pair) => pair.every((r) => r.scores[c] !== null)));
     unaidedVsAssisted = p.categories.map((category, k) => {
       const { positives, negatives } = classOf(p.truth[k], cases);
-      if (pairs.length < 2) return { category, cases: cases.length, result: { skipped: `${pairs.length} reader(s) read in both phases; at least 2 are needed` } };
-      if (positives === 0 || negatives === 0) return { category, cases: cases.length, result: { skipped: `${positives} positive and ${negatives} negative cases read by every reader in both phases` } };
+      if (pairs.length < 2)
+        return {
+          category,
+          cases: cases.length,
+          result: { skipped: `${pairs.length} reader(s) read in both phases; at least 2 are needed` },
+        };
+      if (positives < 2 || negatives < 2)
+        return {
+          category,
+          cases: cases.length,
+          result: {
+            skipped: `${positives} positive and ${negatives} negative cases read by every reader in both phases; at least 2 of each are needed`,
+          },
+        };
       const result = orAnalysis({
         treatments: p.phases,
         readers: pairs.map((pair) => pair[0].name),
@@ -236,16 +309,32 @@ function detectionSection(p: Prepared, reference: Scorer | null): Report['detect
   const groundTruth: GroundTruthBox[] = [];
   for (const c of boxedCases) {
     for (const box of p.cases[c].boxes!) {
-      groundTruth.push({ id: groundTruth.length + 1, image_id: c + 1, category_id: p.categories.indexOf(box.category) + 1, bbox: box.bbox, iscrowd: 0 });
+      groundTruth.push({
+        id: groundTruth.length + 1,
+        image_id: c + 1,
+        category_id: p.categories.indexOf(box.category) + 1,
+        bbox: box.bbox,
+        iscrowd: 0,
+      });
     }
   }
   const evaluate = (scorer: Scorer, cases: number[]) => {
     const imageIds = cases.map((c) => c + 1);
     const wanted = new Set(imageIds);
     const detections: Detection[] = cases.flatMap((c) =>
-      scorer.boxes[c]!.map((b) => ({ image_id: c + 1, category_id: p.categories.indexOf(b.category) + 1, bbox: b.bbox, score: b.score })),
+      scorer.boxes[c]!.map((b) => ({
+        image_id: c + 1,
+        category_id: p.categories.indexOf(b.category) + 1,
+        bbox: b.bbox,
+        score: b.score,
+      })),
     );
-    return cocoEvaluate({ imageIds, categoryIds, groundTruth: groundTruth.filter((g) => wanted.has(g.image_id)), detections });
+    return cocoEvaluate({
+      imageIds,
+      categoryIds,
+      groundTruth: groundTruth.filter((g) => wanted.has(g.image_id)),
+      detections,
+    });
   };
   const scorers = [...p.models, ...p.readers]
     .map((scorer) => ({ scorer, cases: boxedCases.filter((c) => scorer.boxes[c] !== null) }))
@@ -258,8 +347,12 @@ function detectionSection(p: Prepared, reference: Scorer | null): Report['detect
         coco,
         froc: froc({
           imageIds: cases,
-          lesions: cases.flatMap((c) => p.cases[c].boxes!.map((b) => ({ imageId: c, category: b.category, bbox: b.bbox }))),
-          marks: cases.flatMap((c) => scorer.boxes[c]!.map((b) => ({ imageId: c, category: b.category, bbox: b.bbox, score: b.score }))),
+          lesions: cases.flatMap((c) =>
+            p.cases[c].boxes!.map((b) => ({ imageId: c, category: b.category, bbox: b.bbox })),
+          ),
+          marks: cases.flatMap((c) =>
+            scorer.boxes[c]!.map((b) => ({ imageId: c, category: b.category, bbox: b.bbox, score: b.score })),
+          ),
         }),
       };
       const modelCases = reference ? cases.filter((c) => reference.boxes[c] !== null) : [];

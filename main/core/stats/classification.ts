@@ -11,8 +11,13 @@ export interface OperatingPoint {
 }
 
 /** counts[truth][decision] over K categories; pairs where either is null are left out. */
-export function confusionMatrix(truth: ArrayLike<number>, decision: ArrayLike<number | null>, k: number): number[][] {
-  if (truth.length !== decision.length) throw new Error(`truth (${truth.length}) and decisions (${decision.length}) differ in length`);
+export function confusionMatrix(
+  truth: ArrayLike<number>,
+  decision: ArrayLike<number | null>,
+  k: number,
+): number[][] {
+  if (truth.length !== decision.length)
+    throw new Error(`truth (${truth.length}) and decisions (${decision.length}) differ in length`);
   const counts = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   for (let i = 0; i < truth.length; i++) {
     const d = decision[i];
@@ -30,8 +35,10 @@ export function operatingPoint(matrix: number[][], k: number): OperatingPoint {
   let tn = 0;
   matrix.forEach((row, t) =>
     row.forEach((count, d) => {
-      if (t === k) (d === k ? (tp += count) : (fn += count));
-      else d === k ? (fp += count) : (tn += count);
+      if (t === k && d === k) tp += count;
+      else if (t === k) fn += count;
+      else if (d === k) fp += count;
+      else tn += count;
     }),
   );
   return {
@@ -57,7 +64,12 @@ export function balancedAccuracy(matrix: number[][]): number {
 export function accuracy(matrix: number[][]): number {
   let correct = 0;
   let total = 0;
-  matrix.forEach((row, t) => row.forEach((count, d) => ((total += count), t === d && (correct += count))));
+  matrix.forEach((row, t) =>
+    row.forEach((count, d) => {
+      total += count;
+      if (t === d) correct += count;
+    }),
+  );
   return total ? correct / total : NaN;
 }
 

@@ -47,7 +47,14 @@ export interface CocoSummary {
 export interface CocoResult {
   summary: CocoSummary;
   /** Per category: AP (IoU .50:.95), AP50, AP75 and AR100, area "all"; -1 where the category has no ground truth. */
-  perCategory: { categoryId: number; AP: number; AP50: number; AP75: number; AR100: number; groundTruth: number }[];
+  perCategory: {
+    categoryId: number;
+    AP: number;
+    AP50: number;
+    AP75: number;
+    AR100: number;
+    groundTruth: number;
+  }[];
 }
 
 /** numpy.linspace(start, stop, num) with its exact floating-point steps. */
@@ -152,7 +159,8 @@ function evaluateImage(gts: Gt[], dtsAll: Dt[], range: [number, number], maxDet:
 function checkInput(input: CocoInput): void {
   const images = new Set(input.imageIds);
   input.detections.forEach((d, i) => {
-    if (!images.has(d.image_id)) throw new Error(`detection ${i}: image_id ${d.image_id} is not an image of the ground truth`);
+    if (!images.has(d.image_id))
+      throw new Error(`detection ${i}: image_id ${d.image_id} is not an image of the ground truth`);
     if (!Number.isFinite(d.score)) throw new Error(`detection ${i}: score is not a finite number`);
   });
 }
@@ -171,10 +179,20 @@ export function cocoEvaluate(input: CocoInput): CocoResult {
     return entry;
   };
   for (const g of input.groundTruth) {
-    cell(g.image_id, g.category_id).gts.push({ id: g.id, bbox: g.bbox, area: g.area ?? g.bbox[2] * g.bbox[3], crowd: Boolean(g.iscrowd) });
+    cell(g.image_id, g.category_id).gts.push({
+      id: g.id,
+      bbox: g.bbox,
+      area: g.area ?? g.bbox[2] * g.bbox[3],
+      crowd: Boolean(g.iscrowd),
+    });
   }
   input.detections.forEach((d, i) => {
-    cell(d.image_id, d.category_id).dts.push({ id: i + 1, bbox: d.bbox, score: d.score, area: d.bbox[2] * d.bbox[3] });
+    cell(d.image_id, d.category_id).dts.push({
+      id: i + 1,
+      bbox: d.bbox,
+      score: d.score,
+      area: d.bbox[2] * d.bbox[3],
+    });
   });
   const imageSet = new Set(imageIds);
   const T = IOU_THRESHOLDS.length;
@@ -186,7 +204,8 @@ export function cocoEvaluate(input: CocoInput): CocoResult {
   // precision[t][r][k][a][m] and recall[t][k][a][m], flattened; -1 = no ground truth.
   const precision = new Float64Array(T * R * K * A * M).fill(-1);
   const recall = new Float64Array(T * K * A * M).fill(-1);
-  const pIndex = (t: number, r: number, k: number, a: number, m: number) => (((t * R + r) * K + k) * A + a) * M + m;
+  const pIndex = (t: number, r: number, k: number, a: number, m: number) =>
+    (((t * R + r) * K + k) * A + a) * M + m;
   const rIndex = (t: number, k: number, a: number, m: number) => ((t * K + k) * A + a) * M + m;
   const groundTruthCount = new Array<number>(K).fill(0);
 
@@ -194,7 +213,9 @@ export function cocoEvaluate(input: CocoInput): CocoResult {
     const cat = categoryIds[k];
     for (let a = 0; a < A; a++) {
       const evals: EvalImg[] = [];
-      const images = [...(byCategory.get(cat)?.entries() ?? [])].filter(([img]) => imageSet.has(img)).sort((x, y) => x[0] - y[0]);
+      const images = [...(byCategory.get(cat)?.entries() ?? [])]
+        .filter(([img]) => imageSet.has(img))
+        .sort((x, y) => x[0] - y[0]);
       for (const [, { gts, dts }] of images) {
         const e = evaluateImage(gts, dts, AREA_RANGES[a], maxDet);
         if (e) evals.push(e);

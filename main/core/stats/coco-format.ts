@@ -24,7 +24,12 @@ const groundTruthFile = z.object({
 
 const resultsFile = z.array(
   z
-    .object({ image_id: z.number().int(), category_id: z.number().int(), bbox: box, score: z.number().finite() })
+    .object({
+      image_id: z.number().int(),
+      category_id: z.number().int(),
+      bbox: box,
+      score: z.number().finite(),
+    })
     .loose(),
 );
 
@@ -58,13 +63,22 @@ export function parseCocoGroundTruth(text: string, source: string): CocoGroundTr
   const imageIds = new Set(images.map((i) => i.id));
   const categoryIds = new Set(categories.map((c) => c.id));
   annotations.forEach((a, i) => {
-    if (!imageIds.has(a.image_id)) throw new Error(`${source}: .annotations[${i}].image_id: ${a.image_id} is not in .images`);
-    if (!categoryIds.has(a.category_id)) throw new Error(`${source}: .annotations[${i}].category_id: ${a.category_id} is not in .categories`);
+    if (!imageIds.has(a.image_id))
+      throw new Error(`${source}: .annotations[${i}].image_id: ${a.image_id} is not in .images`);
+    if (!categoryIds.has(a.category_id))
+      throw new Error(`${source}: .annotations[${i}].category_id: ${a.category_id} is not in .categories`);
   });
   return {
     images: images.map((i) => i.id),
     categories: categories.map((c) => ({ id: c.id, name: c.name })),
-    annotations: annotations.map((a) => ({ id: a.id, image_id: a.image_id, category_id: a.category_id, bbox: a.bbox, area: a.area, iscrowd: a.iscrowd })),
+    annotations: annotations.map((a) => ({
+      id: a.id,
+      image_id: a.image_id,
+      category_id: a.category_id,
+      bbox: a.bbox,
+      area: a.area,
+      iscrowd: a.iscrowd,
+    })),
   };
 }
 
@@ -73,9 +87,15 @@ export function parseCocoDetections(text: string, source: string, groundTruth: C
   if (!parsed.success) throw new Error(formatIssues(source, parsed.error));
   const imageIds = new Set(groundTruth.images);
   parsed.data.forEach((d, i) => {
-    if (!imageIds.has(d.image_id)) throw new Error(`${source}: [${i}].image_id: ${d.image_id} is not an image of the ground truth`);
+    if (!imageIds.has(d.image_id))
+      throw new Error(`${source}: [${i}].image_id: ${d.image_id} is not an image of the ground truth`);
   });
-  return parsed.data.map((d) => ({ image_id: d.image_id, category_id: d.category_id, bbox: d.bbox, score: d.score }));
+  return parsed.data.map((d) => ({
+    image_id: d.image_id,
+    category_id: d.category_id,
+    bbox: d.bbox,
+    score: d.score,
+  }));
 }
 
 export function cocoInput(groundTruth: CocoGroundTruth, detections: Detection[]): CocoInput {

@@ -18,7 +18,10 @@ import {
 
 function assertRelative(actual: number, expected: number, tolerance: number, label: string): void {
   const scale = Math.max(Math.abs(expected), 1e-300);
-  assert.ok(Math.abs(actual - expected) / scale <= tolerance, `${label}: got ${actual}, expected ${expected}`);
+  assert.ok(
+    Math.abs(actual - expected) / scale <= tolerance,
+    `${label}: got ${actual}, expected ${expected}`,
+  );
 }
 
 test('regularized incomplete beta matches scipy.special.betainc', () => {
@@ -30,7 +33,8 @@ test('regularized incomplete beta matches scipy.special.betainc', () => {
     [0.999, 3.3, 0.7, 0.9804720250015085],
     [0.2, 7.63, 0.5, 1.0286443139918378e-6],
   ];
-  for (const [x, a, b, expected] of cases) assertRelative(regularizedBeta(x, a, b), expected, 1e-12, `I(${x};${a},${b})`);
+  for (const [x, a, b, expected] of cases)
+    assertRelative(regularizedBeta(x, a, b), expected, 1e-12, `I(${x};${a},${b})`);
 });
 
 test('regularized incomplete gamma matches scipy.special.gammainc / gammaincc', () => {
@@ -74,7 +78,8 @@ test('Student t CDF and quantile with fractional df match scipy.stats.t', () => 
     [0.9, 100, 1.290074761346516],
     [0.025, 4, -2.7764451051977943],
   ];
-  for (const [p, df, expected] of quantiles) assertRelative(studentTQuantile(p, df), expected, 1e-12, `t_${p}(${df})`);
+  for (const [p, df, expected] of quantiles)
+    assertRelative(studentTQuantile(p, df), expected, 1e-12, `t_${p}(${df})`);
 });
 
 test('F and chi-square upper tails match scipy.stats.f.sf / chi2.sf', () => {
@@ -84,13 +89,15 @@ test('F and chi-square upper tails match scipy.stats.f.sf / chi2.sf', () => {
     [0.5, 3, 7.5, 0.6932855021854569],
     [2.7, 5, 40, 0.03408751950628795],
   ];
-  for (const [x, d1, d2, expected] of f) assertRelative(fSurvival(x, d1, d2), expected, 1e-12, `F(${x};${d1},${d2})`);
+  for (const [x, d1, d2, expected] of f)
+    assertRelative(fSurvival(x, d1, d2), expected, 1e-12, `F(${x};${d1},${d2})`);
   const chi: [number, number, number][] = [
     [5.475953, 1, 0.019279845745379668],
     [3.2, 4, 0.5249309467861041],
     [30, 12.5, 0.0036455068658155167],
   ];
-  for (const [x, df, expected] of chi) assertRelative(chiSquareSurvival(x, df), expected, 1e-12, `chi2(${x};${df})`);
+  for (const [x, df, expected] of chi)
+    assertRelative(chiSquareSurvival(x, df), expected, 1e-12, `chi2(${x};${df})`);
 });
 
 test('normal CDF and quantile match scipy.stats.norm', () => {

@@ -18,9 +18,18 @@ test('FROC points by hand: lesions found at most once, wrong category and extra 
   const result = froc({ imageIds: [1, 2, 3, 4], lesions, marks });
   assert.deepEqual(
     result.points.map((p) => [p.threshold, p.llf, p.nlf]),
-    [[Infinity, 0, 0], [0.9, 1 / 3, 0], [0.8, 1 / 3, 0.25], [0.7, 1 / 3, 0.5], [0.5, 2 / 3, 0.75]],
+    [
+      [Infinity, 0, 0],
+      [0.9, 1 / 3, 0],
+      [0.8, 1 / 3, 0.25],
+      [0.7, 1 / 3, 0.5],
+      [0.5, 2 / 3, 0.75],
+    ],
   );
-  assert.deepEqual(result.sensitivityAt.map((p) => p.llf), [1 / 3, 1 / 3, 1 / 3, 2 / 3, 2 / 3, 2 / 3, 2 / 3]);
+  assert.deepEqual(
+    result.sensitivityAt.map((p) => p.llf),
+    [1 / 3, 1 / 3, 1 / 3, 2 / 3, 2 / 3, 2 / 3, 2 / 3],
+  );
   assert.equal(result.lesions, 3);
   assert.throws(() => froc({ imageIds: [1], lesions: [], marks: [{ ...marks[0], imageId: 9 }] }), /image 9/);
 });

@@ -42,17 +42,24 @@ function iou(a: Box, b: Box): number {
   return i / (a[2] * a[3] + b[2] * b[3] - i);
 }
 
-export function froc(input: { imageIds: (number | string)[]; lesions: Lesion[]; marks: Mark[]; iouCriterion?: number }): FrocResult {
+export function froc(input: {
+  imageIds: (number | string)[];
+  lesions: Lesion[];
+  marks: Mark[];
+  iouCriterion?: number;
+}): FrocResult {
   const criterion = input.iouCriterion ?? 0.5;
   const images = new Set(input.imageIds);
   const lesionsBy = new Map<number | string, Lesion[]>();
   for (const lesion of input.lesions) {
-    if (!images.has(lesion.imageId)) throw new Error(`lesion on image ${lesion.imageId}, which is not among the images`);
+    if (!images.has(lesion.imageId))
+      throw new Error(`lesion on image ${lesion.imageId}, which is not among the images`);
     lesionsBy.set(lesion.imageId, [...(lesionsBy.get(lesion.imageId) ?? []), lesion]);
   }
   const marksBy = new Map<number | string, Mark[]>();
   for (const mark of input.marks) {
-    if (!images.has(mark.imageId)) throw new Error(`mark on image ${mark.imageId}, which is not among the images`);
+    if (!images.has(mark.imageId))
+      throw new Error(`mark on image ${mark.imageId}, which is not among the images`);
     if (!Number.isFinite(mark.score)) throw new Error(`mark on image ${mark.imageId} has no finite score`);
     marksBy.set(mark.imageId, [...(marksBy.get(mark.imageId) ?? []), mark]);
   }
@@ -61,7 +68,9 @@ export function froc(input: { imageIds: (number | string)[]; lesions: Lesion[]; 
   for (const [imageId, marks] of marksBy) {
     const lesions = lesionsBy.get(imageId) ?? [];
     const taken = new Array<boolean>(lesions.length).fill(false);
-    const ordered = marks.map((m, i) => [m, i] as const).sort((a, b) => b[0].score - a[0].score || a[1] - b[1]);
+    const ordered = marks
+      .map((m, i) => [m, i] as const)
+      .sort((a, b) => b[0].score - a[0].score || a[1] - b[1]);
     for (const [mark] of ordered) {
       let best = -1;
       let bestIou = criterion;
@@ -90,7 +99,11 @@ export function froc(input: { imageIds: (number | string)[]; lesions: Lesion[]; 
   for (const threshold of thresholds) {
     while (h < hits.length && hits[h] >= threshold) h++;
     while (f < falseMarks.length && falseMarks[f] >= threshold) f++;
-    points.push({ threshold, llf: lesionCount ? h / lesionCount : NaN, nlf: imageCount ? f / imageCount : NaN });
+    points.push({
+      threshold,
+      llf: lesionCount ? h / lesionCount : NaN,
+      nlf: imageCount ? f / imageCount : NaN,
+    });
   }
   const sensitivityAt = FROC_NLF_POINTS.map((nlf) => ({
     nlf,

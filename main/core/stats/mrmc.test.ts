@@ -7,17 +7,24 @@ import { compareWithReference, orAnalysis } from './mrmc.ts';
 // Van Dyke et al. (1993), dataset02 of RJafroc; expected values from the Iowa OR-DBM MRMC 2.51 output kept in
 // RJafroc's tests and from MRMCaov (DeLong covariance), as listed in tests/fixtures/README.md.
 const FIXTURE = new URL('../../../tests/fixtures/stats/vandyke_dataset02.csv', import.meta.url);
-const vanDyke = () => toMrmcInput(parseMrmcCsv(readFileSync(FIXTURE, 'utf8'), 'vandyke_dataset02.csv'), 'vandyke_dataset02.csv');
+const vanDyke = () =>
+  toMrmcInput(parseMrmcCsv(readFileSync(FIXTURE, 'utf8'), 'vandyke_dataset02.csv'), 'vandyke_dataset02.csv');
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
 
 test('Van Dyke: reader AUCs and treatment means', () => {
   const result = orAnalysis({ ...vanDyke(), covariance: 'jackknife' });
   assert.deepEqual(result.cases, { positive: 45, negative: 69 });
-  assert.deepEqual(result.auc.map((row) => row.map((x) => round(x, 8))), [
-    [0.91964573, 0.85877617, 0.90386473, 0.97310789, 0.82979066],
-    [0.94782609, 0.90531401, 0.92173913, 0.99935588, 0.92995169],
-  ]);
-  assert.deepEqual(result.treatmentMeans.map((x) => round(x, 8)), [0.89703704, 0.94083736]);
+  assert.deepEqual(
+    result.auc.map((row) => row.map((x) => round(x, 8))),
+    [
+      [0.91964573, 0.85877617, 0.90386473, 0.97310789, 0.82979066],
+      [0.94782609, 0.90531401, 0.92173913, 0.99935588, 0.92995169],
+    ],
+  );
+  assert.deepEqual(
+    result.treatmentMeans.map((x) => round(x, 8)),
+    [0.89703704, 0.94083736],
+  );
   assert.equal(round(result.randomReadersRandomCases.comparisons[0].difference, 8), -0.04380032);
 });
 
@@ -36,12 +43,21 @@ test('Van Dyke: random readers and random cases (Hillis df)', () => {
   assert.equal(round(rrrc.test!.p, 6), 0.051666);
   const [diff] = rrrc.comparisons;
   assert.equal(round(diff.se, 8), 0.02074862);
-  assert.deepEqual(diff.ci.map((x) => round(x, 8)), [-0.0879595, 0.00035885]);
+  assert.deepEqual(
+    diff.ci.map((x) => round(x, 8)),
+    [-0.0879595, 0.00035885],
+  );
   assert.equal(round(diff.p, 6), 0.051666);
   const [t0, t1] = rrrc.treatments;
-  assert.deepEqual(t0.ci.map((x) => round(x, 8)), [0.8252236, 0.96885048]);
+  assert.deepEqual(
+    t0.ci.map((x) => round(x, 8)),
+    [0.8252236, 0.96885048],
+  );
   assert.equal(round(t0.df, 4), 12.7446);
-  assert.deepEqual(t1.ci.map((x) => round(x, 8)), [0.89413783, 0.98753689]);
+  assert.deepEqual(
+    t1.ci.map((x) => round(x, 8)),
+    [0.89413783, 0.98753689],
+  );
   assert.equal(round(t1.df, 4), 12.7102);
 });
 
@@ -74,8 +90,20 @@ test('readers against a fixed reference equal the two-treatment analysis with th
   const { readers, ratings, truth } = vanDyke();
   const reference = ratings[1][3]; // reader 3 in treatment 1 stands in for a model
   for (const covariance of ['jackknife', 'delong'] as const) {
-    const direct = compareWithReference({ readers, ratings: ratings[0], reference: { name: 'model', scores: reference }, truth, covariance });
-    const twoTreatments = orAnalysis({ treatments: ['readers', 'model'], readers, ratings: [ratings[0], readers.map(() => reference)], truth, covariance });
+    const direct = compareWithReference({
+      readers,
+      ratings: ratings[0],
+      reference: { name: 'model', scores: reference },
+      truth,
+      covariance,
+    });
+    const twoTreatments = orAnalysis({
+      treatments: ['readers', 'model'],
+      readers,
+      ratings: [ratings[0], readers.map(() => reference)],
+      truth,
+      covariance,
+    });
     const rrrc = twoTreatments.randomReadersRandomCases.comparisons[0];
     const frrc = twoTreatments.fixedReadersRandomCases.comparisons[0];
     const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-12, `${covariance}: ${a} vs ${b}`);
@@ -86,12 +114,21 @@ test('readers against a fixed reference equal the two-treatment analysis with th
     close(direct.fixedReadersRandomCases.se, frrc.se);
     close(direct.fixedReadersRandomCases.p, frrc.p);
     assert.equal(round(direct.referenceAuc, 8), 0.99935588);
-    assert.ok(direct.randomReadersRandomCases.ci[0] < direct.difference && direct.difference < direct.randomReadersRandomCases.ci[1]);
+    assert.ok(
+      direct.randomReadersRandomCases.ci[0] < direct.difference &&
+        direct.difference < direct.randomReadersRandomCases.ci[1],
+    );
   }
 });
 
 test('an incomplete design and conflicting truth are named', () => {
   const text = 'reader,treatment,case,truth,rating\nA,0,1,1,3\nA,0,2,0,1\nB,0,1,0,4\n';
-  assert.throws(() => toMrmcInput(parseMrmcCsv(text, 'x.csv'), 'x.csv'), /line 4: case 1 has truth 0, but 1 on line 2[\s\S]*reader B, treatment 0: no rating for 1 case\(s\) \(2\)/);
-  assert.throws(() => parseMrmcCsv('reader,case,truth,rating\n', 'y.csv'), /y.csv line 1: missing column\(s\) treatment/);
+  assert.throws(
+    () => toMrmcInput(parseMrmcCsv(text, 'x.csv'), 'x.csv'),
+    /line 4: case 1 has truth 0, but 1 on line 2[\s\S]*reader B, treatment 0: no rating for 1 case\(s\) \(2\)/,
+  );
+  assert.throws(
+    () => parseMrmcCsv('reader,case,truth,rating\n', 'y.csv'),
+    /y.csv line 1: missing column\(s\) treatment/,
+  );
 });

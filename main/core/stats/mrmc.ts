@@ -2,7 +2,14 @@
 // (Obuchowski and Rockette 1995; Hillis 2007, 2008), as in the Iowa OR-DBM MRMC program, RJafroc and MRMCaov:
 // the reader AUCs are modelled as treatment + reader + treatment x reader + correlated error, the error
 // covariances (Var, Cov1, Cov2, Cov3) are estimated from the cases by the jackknife or by DeLong's method.
-import { fSurvival, chiSquareSurvival, normalQuantile, normalTwoSidedP, studentTQuantile, studentTTwoSidedP } from './distributions.ts';
+import {
+  fSurvival,
+  chiSquareSurvival,
+  normalQuantile,
+  normalTwoSidedP,
+  studentTQuantile,
+  studentTTwoSidedP,
+} from './distributions.ts';
 import { delongCovariance, placements, type Placements } from './roc.ts';
 
 export type CovarianceMethod = 'jackknife' | 'delong';
@@ -62,7 +69,11 @@ export interface MrmcResult {
   treatmentMeans: number[];
   meanSquares: { t: number; r: number; tr: number };
   varianceComponents: VarianceComponents;
-  randomReadersRandomCases: { test: FTest | null; comparisons: Comparison[]; treatments: TreatmentEstimate[] };
+  randomReadersRandomCases: {
+    test: FTest | null;
+    comparisons: Comparison[];
+    treatments: TreatmentEstimate[];
+  };
   fixedReadersRandomCases: {
     test: { chi2: number; df: number; p: number } | null;
     comparisons: Comparison[];
@@ -84,9 +95,19 @@ function jackknifeValues(p: Placements): Float64Array {
 /** Covariance matrix of the AUC estimates of the given score sets (all on the same cases). */
 export function aucCovarianceMatrix(items: Placements[], method: CovarianceMethod): number[][] {
   const k = items.length;
+  const { positives, negatives } = {
+    positives: items[0]?.positives.length ?? 0,
+    negatives: items[0]?.negatives.length ?? 0,
+  };
+  if (positives < 2 || negatives < 2) {
+    throw new Error(
+      `MRMC covariances need at least 2 positive and 2 negative cases (got ${positives} and ${negatives})`,
+    );
+  }
   const matrix = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   if (method === 'delong') {
-    for (let a = 0; a < k; a++) for (let b = a; b < k; b++) matrix[a][b] = matrix[b][a] = delongCovariance(items[a], items[b]);
+    for (let a = 0; a < k; a++)
+      for (let b = a; b < k; b++) matrix[a][b] = matrix[b][a] = delongCovariance(items[a], items[b]);
     return matrix;
   }
   const centred = items.map((item) => {
@@ -136,7 +157,10 @@ function errorCovariances(cov: number[][], t: number, r: number, onlyTreatment?:
 }
 
 function tInterval(estimate: number, se: number, df: number, level: number): [number, number] {
-  const q = Number.isFinite(df) && df > 0 ? studentTQuantile(1 - (1 - level) / 2, df) : normalQuantile(1 - (1 - level) / 2);
+  const q =
+    Number.isFinite(df) && df > 0
+      ? studentTQuantile(1 - (1 - level) / 2, df)
+      : normalQuantile(1 - (1 - level) / 2);
   return [estimate - q * se, estimate + q * se];
 }
 
@@ -146,13 +170,21 @@ function zInterval(estimate: number, se: number, level: number): [number, number
 }
 
 function tTest(difference: number, se: number, df: number): { statistic: number; p: number } {
-  if (se === 0) return { statistic: difference === 0 ? 0 : Math.sign(difference) * Infinity, p: difference === 0 ? 1 : 0 };
+  if (se === 0)
+    return {
+      statistic: difference === 0 ? 0 : Math.sign(difference) * Infinity,
+      p: difference === 0 ? 1 : 0,
+    };
   const statistic = difference / se;
   return { statistic, p: studentTTwoSidedP(statistic, df) };
 }
 
 function zTest(difference: number, se: number): { statistic: number; p: number } {
-  if (se === 0) return { statistic: difference === 0 ? 0 : Math.sign(difference) * Infinity, p: difference === 0 ? 1 : 0 };
+  if (se === 0)
+    return {
+      statistic: difference === 0 ? 0 : Math.sign(difference) * Infinity,
+      p: difference === 0 ? 1 : 0,
+    };
   const statistic = difference / se;
   return { statistic, p: normalTwoSidedP(statistic) };
 }
@@ -160,14 +192,19 @@ function zTest(difference: number, se: number): { statistic: number; p: number }
 function checkDesign(input: MrmcInput): void {
   const { treatments, readers, ratings, truth } = input;
   if (treatments.length < 1 || readers.length < 2) {
-    throw new Error(`MRMC analysis needs at least 1 treatment and 2 readers (got ${treatments.length} and ${readers.length})`);
+    throw new Error(
+      `MRMC analysis needs at least 1 treatment and 2 readers (got ${treatments.length} and ${readers.length})`,
+    );
   }
   if (ratings.length !== treatments.length) throw new Error('ratings must have one entry per treatment');
   ratings.forEach((perReader, t) => {
-    if (perReader.length !== readers.length) throw new Error(`treatment ${treatments[t]}: ratings must have one entry per reader`);
+    if (perReader.length !== readers.length)
+      throw new Error(`treatment ${treatments[t]}: ratings must have one entry per reader`);
     perReader.forEach((scores, r) => {
       if (scores.length !== truth.length) {
-        throw new Error(`treatment ${treatments[t]}, reader ${readers[r]}: ${scores.length} ratings for ${truth.length} cases`);
+        throw new Error(
+          `treatment ${treatments[t]}, reader ${readers[r]}: ${scores.length} ratings for ${truth.length} cases`,
+        );
       }
     });
   });
@@ -191,7 +228,8 @@ export function orAnalysis(input: MrmcInput): MrmcResult {
   const msT = t > 1 ? (r * treatmentMeans.reduce((s, x) => s + (x - grand) ** 2, 0)) / (t - 1) : 0;
   const msR = (t * readerMeans.reduce((s, x) => s + (x - grand) ** 2, 0)) / (r - 1);
   let ssTR = 0;
-  for (let i = 0; i < t; i++) for (let j = 0; j < r; j++) ssTR += (auc[i][j] - treatmentMeans[i] - readerMeans[j] + grand) ** 2;
+  for (let i = 0; i < t; i++)
+    for (let j = 0; j < r; j++) ssTR += (auc[i][j] - treatmentMeans[i] - readerMeans[j] + grand) ** 2;
   const msTR = t > 1 ? ssTR / ((t - 1) * (r - 1)) : 0;
   const varTR = t > 1 ? msTR - varError + cov1 + cov2 - cov3 : 0;
   const varR = (msR - varTR - varError - (t - 1) * cov1 + cov2 + (t - 1) * cov3) / t;
@@ -212,10 +250,20 @@ export function orAnalysis(input: MrmcInput): MrmcResult {
   const ddfH = msTR > 0 ? (denominator * denominator) / ((msTR * msTR) / ((t - 1) * (r - 1))) : Infinity;
   const seRRRC = Math.sqrt((2 / r) * denominator);
   const rrrc = {
-    test: t > 1 ? { f: msT / denominator, df1: t - 1, df2: ddfH, p: fSurvival(msT / denominator, t - 1, ddfH) } : null,
+    test:
+      t > 1
+        ? { f: msT / denominator, df1: t - 1, df2: ddfH, p: fSurvival(msT / denominator, t - 1, ddfH) }
+        : null,
     comparisons: pairs.map(([a, b]) => {
       const d = diff(a, b);
-      return { treatments: [treatments[a], treatments[b]] as [string, string], difference: d, se: seRRRC, ...tTest(d, seRRRC, ddfH), df: ddfH, ci: tInterval(d, seRRRC, ddfH, level) };
+      return {
+        treatments: [treatments[a], treatments[b]] as [string, string],
+        difference: d,
+        se: seRRRC,
+        ...tTest(d, seRRRC, ddfH),
+        df: ddfH,
+        ci: tInterval(d, seRRRC, ddfH, level),
+      };
     }),
     treatments: single.map((s) => {
       const v = s.msR + r * Math.max(s.cov2, 0);
@@ -229,10 +277,24 @@ export function orAnalysis(input: MrmcInput): MrmcResult {
   const fixedVar = varError - cov1 + (r - 1) * Math.max(cov2 - cov3, 0);
   const seFRRC = Math.sqrt((2 / r) * fixedVar);
   const frrc = {
-    test: t > 1 ? { chi2: ((t - 1) * msT) / fixedVar, df: t - 1, p: chiSquareSurvival(((t - 1) * msT) / fixedVar, t - 1) } : null,
+    test:
+      t > 1
+        ? {
+            chi2: ((t - 1) * msT) / fixedVar,
+            df: t - 1,
+            p: chiSquareSurvival(((t - 1) * msT) / fixedVar, t - 1),
+          }
+        : null,
     comparisons: pairs.map(([a, b]) => {
       const d = diff(a, b);
-      return { treatments: [treatments[a], treatments[b]] as [string, string], difference: d, se: seFRRC, ...zTest(d, seFRRC), df: Infinity, ci: zInterval(d, seFRRC, level) };
+      return {
+        treatments: [treatments[a], treatments[b]] as [string, string],
+        difference: d,
+        se: seFRRC,
+        ...zTest(d, seFRRC),
+        df: Infinity,
+        ci: zInterval(d, seFRRC, level),
+      };
     }),
     treatments: single.map((s) => {
       const se = Math.sqrt((s.varError + (r - 1) * Math.max(s.cov2, 0)) / r);
@@ -247,7 +309,14 @@ export function orAnalysis(input: MrmcInput): MrmcResult {
     test: t > 1 ? { f: msT / msTR, df1: t - 1, df2: dfTR, p: fSurvival(msT / msTR, t - 1, dfTR) } : null,
     comparisons: pairs.map(([a, b]) => {
       const d = diff(a, b);
-      return { treatments: [treatments[a], treatments[b]] as [string, string], difference: d, se: seRRFC, ...tTest(d, seRRFC, dfTR), df: dfTR, ci: tInterval(d, seRRFC, dfTR, level) };
+      return {
+        treatments: [treatments[a], treatments[b]] as [string, string],
+        difference: d,
+        se: seRRFC,
+        ...tTest(d, seRRFC, dfTR),
+        df: dfTR,
+        ci: tInterval(d, seRRFC, dfTR, level),
+      };
     }),
     treatments: single.map((s) => {
       const se = Math.sqrt(s.msR / r);
@@ -346,8 +415,26 @@ export function compareWithReference(input: ReferenceInput): ReferenceResult {
     readerMean: mean(auc),
     difference,
     differenceComponents: { msR, varError, cov2 },
-    randomReadersRandomCases: { difference, se: seRandom, ...tTest(difference, seRandom, dfH), df: dfH, ci: tInterval(difference, seRandom, dfH, level) },
-    fixedReadersRandomCases: { difference, se: seFixedReaders, ...zTest(difference, seFixedReaders), df: Infinity, ci: zInterval(difference, seFixedReaders, level) },
-    randomReadersFixedCases: { difference, se: seFixedCases, ...tTest(difference, seFixedCases, r - 1), df: r - 1, ci: tInterval(difference, seFixedCases, r - 1, level) },
+    randomReadersRandomCases: {
+      difference,
+      se: seRandom,
+      ...tTest(difference, seRandom, dfH),
+      df: dfH,
+      ci: tInterval(difference, seRandom, dfH, level),
+    },
+    fixedReadersRandomCases: {
+      difference,
+      se: seFixedReaders,
+      ...zTest(difference, seFixedReaders),
+      df: Infinity,
+      ci: zInterval(difference, seFixedReaders, level),
+    },
+    randomReadersFixedCases: {
+      difference,
+      se: seFixedCases,
+      ...tTest(difference, seFixedCases, r - 1),
+      df: r - 1,
+      ci: tInterval(difference, seFixedCases, r - 1, level),
+    },
   };
 }

@@ -28,15 +28,27 @@ test('probabilities in percent are the scores, and decide when no category is ch
   const answer = { category: null, confidence: null, probabilities: { mel: 55, nv: 30, bkl: 15 } };
   close(answerScores(answer, categories), [0.55, 0.3, 0, 0.15]);
   assert.equal(answerDecision(answer, categories), 0);
-  assert.equal(answerDecision({ category: 'bkl', confidence: 10, probabilities: { nv: 100 } }, categories), 3);
+  assert.equal(
+    answerDecision({ category: 'bkl', confidence: 10, probabilities: { nv: 100 } }, categories),
+    3,
+  );
 });
 
 test('no diagnosis gives no score; unknown categories and bad values are named', () => {
   assert.equal(answerScores({ category: null, confidence: null }, categories), null);
   assert.equal(answerDecision({ category: null, confidence: null }, categories), null);
-  assert.throws(() => answerScores({ category: 'scc', confidence: 50 }, categories), /unknown category "scc"/);
-  assert.throws(() => answerScores({ category: 'nv', confidence: 101 }, categories), /confidence must be 0-100/);
-  assert.throws(() => answerScores({ category: null, confidence: null, probabilities: { df: 10 } }, categories), /unknown category "df"/);
+  assert.throws(
+    () => answerScores({ category: 'scc', confidence: 50 }, categories),
+    /unknown category "scc"/,
+  );
+  assert.throws(
+    () => answerScores({ category: 'nv', confidence: 101 }, categories),
+    /confidence must be 0-100/,
+  );
+  assert.throws(
+    () => answerScores({ category: null, confidence: null, probabilities: { df: 10 } }, categories),
+    /unknown category "df"/,
+  );
   assert.equal(boxScore(80), 0.8);
   assert.equal(boxScore(null), 1);
 });

@@ -25,7 +25,8 @@ export function answerScores(answer: ReaderAnswer, categories: readonly string[]
     for (const [name, percent] of Object.entries(answer.probabilities)) {
       const index = categories.indexOf(name);
       if (index < 0) throw new Error(`probability given for unknown category "${name}"`);
-      if (!(percent >= 0 && percent <= 100)) throw new Error(`probability of "${name}" must be 0-100 percent, got ${percent}`);
+      if (!(percent >= 0 && percent <= 100))
+        throw new Error(`probability of "${name}" must be 0-100 percent, got ${percent}`);
       scores[index] = percent / 100;
     }
     return scores;
@@ -45,7 +46,8 @@ export function answerScores(answer: ReaderAnswer, categories: readonly string[]
 export function answerDecision(answer: ReaderAnswer, categories: readonly string[]): number | null {
   if (answer.category !== null) {
     const chosen = categories.indexOf(answer.category);
-    if (chosen < 0) throw new Error(`unknown category "${answer.category}" (known: ${categories.join(', ')})`);
+    if (chosen < 0)
+      throw new Error(`unknown category "${answer.category}" (known: ${categories.join(', ')})`);
     return chosen;
   }
   const scores = answer.probabilities ? answerScores(answer, categories) : null;

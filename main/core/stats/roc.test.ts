@@ -30,7 +30,10 @@ test('aSAH: empirical AUC of wfns and s100b', () => {
 test('aSAH: DeLong 95% CI of s100b', () => {
   const { poor, s100b } = readAsah();
   const estimate = aucWithCi(placements(s100b, poor));
-  assert.deepEqual(estimate.ci.map((x) => round(x, 4)), [0.6301, 0.8326]);
+  assert.deepEqual(
+    estimate.ci.map((x) => round(x, 4)),
+    [0.6301, 0.8326],
+  );
   assert.equal(estimate.positives, 41);
   assert.equal(estimate.negatives, 72);
 });
@@ -40,20 +43,27 @@ test('aSAH: paired DeLong test wfns vs s100b', () => {
   const result = pairedDelongTest(placements(wfns, poor), placements(s100b, poor));
   assert.equal(round(result.z, 8), 2.20898359);
   assert.equal(round(result.p, 8), 0.02717578);
-  assert.deepEqual(result.ci.map((x) => round(x, 8)), [0.01040618, 0.17421442]);
+  assert.deepEqual(
+    result.ci.map((x) => round(x, 8)),
+    [0.01040618, 0.17421442],
+  );
 });
 
 test('placement values agree with the O(m*n) definition, ties counting one half', () => {
   let seed = 7;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const scores = Array.from({ length: 300 }, () => Math.floor(random() * 12));
   const truth = scores.map((s) => random() < 0.2 + s / 20);
   const p = placements(scores, truth);
   const pos = scores.filter((_, i) => truth[i]);
   const neg = scores.filter((_, i) => !truth[i]);
   const psi = (x: number, y: number) => (x > y ? 1 : x === y ? 0.5 : 0);
-  pos.forEach((x, i) => assert.ok(Math.abs(p.positives[i] - neg.reduce((s, y) => s + psi(x, y), 0) / neg.length) < 1e-12));
-  neg.forEach((y, j) => assert.ok(Math.abs(p.negatives[j] - pos.reduce((s, x) => s + psi(x, y), 0) / pos.length) < 1e-12));
+  pos.forEach((x, i) =>
+    assert.ok(Math.abs(p.positives[i] - neg.reduce((s, y) => s + psi(x, y), 0) / neg.length) < 1e-12),
+  );
+  neg.forEach((y, j) =>
+    assert.ok(Math.abs(p.negatives[j] - pos.reduce((s, x) => s + psi(x, y), 0) / pos.length) < 1e-12),
+  );
 });
 
 test('a perfect and a useless score, and errors named', () => {
@@ -67,6 +77,11 @@ test('ROC curve steps through distinct thresholds from (0,0) to (1,1)', () => {
   const curve = rocCurve([0.9, 0.5, 0.5, 0.1], [true, true, false, false]);
   assert.deepEqual(
     curve.map((p) => [p.fpr, p.tpr]),
-    [[0, 0], [0, 0.5], [0.5, 1], [1, 1]],
+    [
+      [0, 0],
+      [0, 0.5],
+      [0.5, 1],
+      [1, 1],
+    ],
   );
 });

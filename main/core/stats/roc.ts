@@ -58,7 +58,8 @@ function checkScores(scores: ArrayLike<number>, truth: ArrayLike<boolean>): void
     throw new Error(`scores (${scores.length}) and truth (${truth.length}) have different lengths`);
   }
   for (let i = 0; i < scores.length; i++) {
-    if (!Number.isFinite(scores[i])) throw new Error(`score of case ${i} is not a finite number: ${scores[i]}`);
+    if (!Number.isFinite(scores[i]))
+      throw new Error(`score of case ${i} is not a finite number: ${scores[i]}`);
   }
 }
 
@@ -69,7 +70,8 @@ export function placements(scores: ArrayLike<number>, truth: ArrayLike<boolean>)
   for (let i = 0; i < scores.length; i++) (truth[i] ? pos : neg).push(scores[i]);
   const m = pos.length;
   const n = neg.length;
-  if (m === 0 || n === 0) throw new Error(`AUC needs positive and negative cases (got ${m} positive, ${n} negative)`);
+  if (m === 0 || n === 0)
+    throw new Error(`AUC needs positive and negative cases (got ${m} positive, ${n} negative)`);
   const sortedNeg = Float64Array.from(neg).sort();
   const sortedPos = Float64Array.from(pos).sort();
   const positives = new Float64Array(m);
