@@ -1,0 +1,21 @@
+// Builds the preload to CommonJS with esbuild (installed with vite/tsx): sandboxed preloads cannot be ES modules.
+import { buildSync } from 'esbuild';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+export const PRELOAD_BUNDLE = join(HERE, '..', '..', 'dist', 'electron', 'preload.cjs');
+
+export function buildPreload(): string {
+  buildSync({
+    entryPoints: [join(HERE, 'preload.ts')],
+    outfile: PRELOAD_BUNDLE,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['electron'],
+    logLevel: 'warning',
+  });
+  return PRELOAD_BUNDLE;
+}
