@@ -48,7 +48,7 @@ def main() -> None:
         "input": {
             "name": "input", "layout": "NCHW", "dtype": "float32", "width": SIZE, "height": SIZE, "color": "RGB",
             "resize": "stretch", "interpolation": "bilinear-antialias", "scale": 1 / 255,
-            "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225], "pad_value": 0,
+            "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225], "pad_value": [0, 0, 0],
         },
         "outputs": [{"name": "probabilities", "shape": ["N", len(LABELS)], "meaning": "softmax probabilities"}],
         "sha256": hashlib.sha256(onnx_path.read_bytes()).hexdigest(),

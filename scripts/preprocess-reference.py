@@ -28,7 +28,7 @@ def model_input(path: str, spec: dict) -> np.ndarray:
         x = resize(x, (th, tw))
     elif spec["resize"] == "letterbox":
         s = min(tw / w, th / h)
-        nw, nh = min(tw, round(w * s)), min(th, round(h * s))
+        nw, nh = max(1, round(w * s)), max(1, round(h * s))
         pad = spec.get("pad_value", 0)
         canvas = torch.empty(1, 3, th, tw)
         canvas[:] = torch.tensor(pad if isinstance(pad, list) else [pad] * 3, dtype=torch.float32)[None, :, None, None]
@@ -38,7 +38,7 @@ def model_input(path: str, spec: dict) -> np.ndarray:
         s = max(tw / w, th / h)
         nw, nh = max(tw, round(w * s)), max(th, round(h * s))
         x = resize(x, (nh, nw))
-        left, top = round((nw - tw) / 2), round((nh - th) / 2)
+        left, top = (nw - tw) // 2, (nh - th) // 2
         x = x[:, :, top : top + th, left : left + tw]
     mean = torch.tensor(spec["mean"], dtype=torch.float32)[None, :, None, None]
     std = torch.tensor(spec["std"], dtype=torch.float32)[None, :, None, None]

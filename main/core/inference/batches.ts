@@ -9,7 +9,8 @@ export async function* decodedBatches<T>(
   pathOf: (item: T) => string,
   batchSize: number,
 ): AsyncGenerator<{ items: T[]; images: DecodedImage[] }> {
-  if (!(Number.isInteger(batchSize) && batchSize > 0)) throw new Error(`batch size must be a positive integer, got ${batchSize}`);
+  if (!(Number.isInteger(batchSize) && batchSize > 0))
+    throw new Error(`batch size must be a positive integer, got ${batchSize}`);
   const decode = (start: number) => {
     const slice = items.slice(start, start + batchSize);
     const images = Promise.all(

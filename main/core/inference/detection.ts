@@ -19,7 +19,11 @@ export interface Detection {
   h: number;
 }
 
-export type DetectionDecoder = (raw: RawDetections, image: { width: number; height: number }, transform: InputTransform) => Detection[];
+export type DetectionDecoder = (
+  raw: RawDetections,
+  image: { width: number; height: number },
+  transform: InputTransform,
+) => Detection[];
 
 /**
  * The decoder for a detection manifest, from main/core/inference/detection-decode.ts (the detector module's
@@ -31,9 +35,12 @@ export async function loadDetectionDecoder(manifest: DetectionManifest): Promise
   try {
     module = (await import(modulePath)) as Record<string, unknown>;
   } catch (error) {
-    throw new Error(`detection decoding is not available (${modulePath}: ${(error as Error).message.split('\n')[0]})`);
+    throw new Error(
+      `detection decoding is not available (${modulePath}: ${(error as Error).message.split('\n')[0]})`,
+    );
   }
   const factory = module.createDetectionDecoder;
-  if (typeof factory !== 'function') throw new Error(`${modulePath} does not export createDetectionDecoder(manifest)`);
+  if (typeof factory !== 'function')
+    throw new Error(`${modulePath} does not export createDetectionDecoder(manifest)`);
   return factory(manifest) as DetectionDecoder;
 }

@@ -31,7 +31,11 @@ export class ModelRunner {
   }
 
   /** For a registered version: its stored model.onnx with the manifest recorded at registration. */
-  static async fromStoredVersion(folder: string, manifest: Manifest, options: SessionOptions = {}): Promise<ModelRunner> {
+  static async fromStoredVersion(
+    folder: string,
+    manifest: Manifest,
+    options: SessionOptions = {},
+  ): Promise<ModelRunner> {
     const bytes = new Uint8Array(await readFile(join(folder, 'model.onnx')));
     const { session, provider } = await createSession(bytes, `${manifest.name} ${manifest.version}`, options);
     return ModelRunner.create(manifest, session, provider);
@@ -46,12 +50,18 @@ export class ModelRunner {
     const { width, height, name } = this.manifest.input;
     const size = 3 * width * height;
     const batch = new Float32Array(images.length * size);
-    const transforms: InputTransform[] = images.map((image, i) => preprocessInto(image, this.manifest.input, batch, i * size));
-    const outputs = await this.session.run({ [name]: new ort.Tensor('float32', batch, [images.length, 3, height, width]) });
+    const transforms: InputTransform[] = images.map((image, i) =>
+      preprocessInto(image, this.manifest.input, batch, i * size),
+    );
+    const outputs = await this.session.run({
+      [name]: new ort.Tensor('float32', batch, [images.length, 3, height, width]),
+    });
     if (this.manifest.task === 'classification') {
       const probabilities = outputs.probabilities.data as Float32Array;
       const classes = this.manifest.labels.length;
-      return images.map((_, i) => ({ probabilities: Array.from(probabilities.subarray(i * classes, (i + 1) * classes)) }));
+      return images.map((_, i) => ({
+        probabilities: Array.from(probabilities.subarray(i * classes, (i + 1) * classes)),
+      }));
     }
     const scores = outputs.scores;
     const deltas = outputs.deltas.data as Float32Array;

@@ -4,7 +4,14 @@ import { after, before, test } from 'node:test';
 import { importDataset } from '../datasets/import.ts';
 import { addModelVersion } from '../models/registry.ts';
 import { Store } from '../store/store.ts';
-import { HAM_SAMPLES, makeTempDir, readSampleCsv, tinyClassifierCopy, TINY_CLASSIFIER, writeHamSampleCoco } from '../store/testing.ts';
+import {
+  HAM_SAMPLES,
+  makeTempDir,
+  readSampleCsv,
+  tinyClassifierCopy,
+  TINY_CLASSIFIER,
+  writeHamSampleCoco,
+} from '../store/testing.ts';
 import { ModelRunner } from './model-runner.ts';
 import { startPredictionJob, type PredictionProgress } from './prediction-job.ts';
 import { decodeImage } from './preprocess.ts';
@@ -32,7 +39,10 @@ test('a prediction job stores each case probabilities per category under its mod
   assert.equal(run.status, 'completed');
   assert.equal(run.doneCount, 24);
   assert.equal(run.provider, 'cpu');
-  assert.deepEqual(progress.map((p) => p.done), [5, 10, 15, 20, 24]);
+  assert.deepEqual(
+    progress.map((p) => p.done),
+    [5, 10, 15, 20, 24],
+  );
   const stored = store.predictions.probabilitiesOfDataset(model.id, datasetId);
   assert.equal(stored.size, 24);
 
@@ -43,13 +53,20 @@ test('a prediction job stores each case probabilities per category under its mod
   await runner.release();
   const caseId = store.cases.byExternalId(datasetId, row.image_id)!.id;
   const probabilities = stored.get(caseId)!;
-  assert.deepEqual(Object.keys(probabilities), model.labels.map((l) => l.category));
+  assert.deepEqual(
+    Object.keys(probabilities),
+    model.labels.map((l) => l.category),
+  );
   model.labels.forEach((l, i) => assert.ok(Math.abs(probabilities[l.category] - direct[i]) < 1e-6));
   assert.ok(Math.abs(Object.values(probabilities).reduce((a, b) => a + b, 0) - 1) < 1e-5);
 });
 
 test('a cancelled job stops between batches, keeps what it finished, and other versions keep theirs', async () => {
-  const { model: second } = await addModelVersion(store, tinyClassifierCopy(join(temp.path, 'v2'), (m) => (m.version = '0.0.2')), { datasetId });
+  const { model: second } = await addModelVersion(
+    store,
+    tinyClassifierCopy(join(temp.path, 'v2'), (m) => (m.version = '0.0.2')),
+    { datasetId },
+  );
   const job = await startPredictionJob(store, second.id, datasetId, { batchSize: 2, session: quiet });
   job.once('progress', () => job.cancel());
   const run = await job.finished;
@@ -58,5 +75,8 @@ test('a cancelled job stops between batches, keeps what it finished, and other v
   assert.equal(store.predictions.probabilitiesOfDataset(second.id, datasetId).size, run.doneCount);
   const first = store.models.find('tiny-test-classifier', '0.0.1')!;
   assert.equal(store.predictions.probabilitiesOfDataset(first.id, datasetId).size, 24);
-  assert.deepEqual(store.predictions.listRuns({ datasetId }).map((r) => r.status), ['completed', 'cancelled']);
+  assert.deepEqual(
+    store.predictions.listRuns({ datasetId }).map((r) => r.status),
+    ['completed', 'cancelled'],
+  );
 });

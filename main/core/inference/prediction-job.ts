@@ -58,13 +58,22 @@ export async function startPredictionJob(
   const dataset = store.datasets.get(datasetId);
   const datasetCategories = new Set(store.categories.ofDataset(datasetId).map((c) => c.id));
   if (!model.labels.some((l) => datasetCategories.has(l.categoryId))) {
-    throw new Error(`model ${model.name} ${model.version} predicts none of dataset '${dataset.name}''s categories`);
+    throw new Error(
+      `model ${model.name} ${model.version} predicts none of dataset '${dataset.name}''s categories`,
+    );
   }
   const cases = store.cases.list({ datasetId, split: options.split });
-  const runner = await ModelRunner.fromStoredVersion(store.modelFolder(model.folder), model.manifest, options.session);
+  const runner = await ModelRunner.fromStoredVersion(
+    store.modelFolder(model.folder),
+    model.manifest,
+    options.session,
+  );
   const runId = store.predictions.startRun(modelVersionId, datasetId, runner.provider, cases.length);
   store.audit.record(options.actor ?? 'system', 'prediction.start', 'prediction_run', runId, {
-    modelVersionId, datasetId, split: options.split ?? null, cases: cases.length,
+    modelVersionId,
+    datasetId,
+    split: options.split ?? null,
+    cases: cases.length,
   });
   const batchSize = options.batchSize ?? 8;
   const categoryOf = model.labels.map((l) => l.categoryId);
@@ -86,7 +95,14 @@ export async function startPredictionJob(
             modelVersionId,
             caseId: batch.items[i].id,
             probabilities: new Map((r.probabilities ?? []).map((p, label) => [categoryOf[label], p])),
-            boxes: (r.detections ?? []).map((d) => ({ categoryId: categoryOf[d.labelIndex], score: d.score, x: d.x, y: d.y, w: d.w, h: d.h })),
+            boxes: (r.detections ?? []).map((d) => ({
+              categoryId: categoryOf[d.labelIndex],
+              score: d.score,
+              x: d.x,
+              y: d.y,
+              w: d.w,
+              h: d.h,
+            })),
           })),
         );
         done += batch.items.length;
@@ -100,7 +116,13 @@ export async function startPredictionJob(
       await runner.release();
     }
     store.predictions.finishRun(runId, status, failure);
-    store.audit.record(options.actor ?? 'system', `prediction.${status}`, 'prediction_run', runId, failure ? { error: failure } : {});
+    store.audit.record(
+      options.actor ?? 'system',
+      `prediction.${status}`,
+      'prediction_run',
+      runId,
+      failure ? { error: failure } : {},
+    );
     return store.predictions.getRun(runId);
   });
 }

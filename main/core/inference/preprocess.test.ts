@@ -14,15 +14,28 @@ const temp = makeTempDir('preprocess');
 after(() => temp.remove());
 
 const base: InputSpec = {
-  name: 'input', layout: 'NCHW', dtype: 'float32', width: 224, height: 224, color: 'RGB', resize: 'stretch',
-  interpolation: 'bilinear-antialias', scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225],
+  name: 'input',
+  layout: 'NCHW',
+  dtype: 'float32',
+  width: 224,
+  height: 224,
+  color: 'RGB',
+  resize: 'stretch',
+  interpolation: 'bilinear-antialias',
+  scale: 1 / 255,
+  mean: [0.485, 0.456, 0.406],
+  std: [0.229, 0.224, 0.225],
   pad_value: [114, 114, 114],
 };
 
 /** 32 images: 28 HAM10000 (200x150, upsampled), 3 ACNE04 (640x640, downsampled), 1 with EXIF orientation 6. */
 async function parityImages(): Promise<string[]> {
-  const ham = readSampleCsv(HAM_SAMPLES).slice(0, 28).map((r) => join(HAM_SAMPLES, r.file));
-  const acne = [...new Set(readSampleCsv(ACNE_SAMPLES).map((r) => r.file))].slice(0, 3).map((f) => join(ACNE_SAMPLES, f));
+  const ham = readSampleCsv(HAM_SAMPLES)
+    .slice(0, 28)
+    .map((r) => join(HAM_SAMPLES, r.file));
+  const acne = [...new Set(readSampleCsv(ACNE_SAMPLES).map((r) => r.file))]
+    .slice(0, 3)
+    .map((f) => join(ACNE_SAMPLES, f));
   const rotated = join(temp.path, 'rotated.jpg');
   await sharp(ham[0]).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toFile(rotated);
   return [...ham, ...acne, rotated];
@@ -32,7 +45,14 @@ function pythonReference(spec: InputSpec, images: string[]): Float32Array {
   const specFile = join(temp.path, `${spec.resize}-${spec.width}x${spec.height}.json`);
   const out = join(temp.path, `${spec.resize}-${spec.width}x${spec.height}.f32`);
   writeFileSync(specFile, JSON.stringify(spec));
-  execFileSync(PYTHON, [join(REPO_ROOT, 'scripts', 'preprocess-reference.py'), '--input-spec', specFile, '--out', out, ...images]);
+  execFileSync(PYTHON, [
+    join(REPO_ROOT, 'scripts', 'preprocess-reference.py'),
+    '--input-spec',
+    specFile,
+    '--out',
+    out,
+    ...images,
+  ]);
   const bytes = readFileSync(out);
   return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
 }
@@ -44,24 +64,28 @@ const specs: InputSpec[] = [
 ];
 
 for (const spec of specs) {
-  test(`sharp + TypeScript ${spec.resize} ${spec.width}x${spec.height} equals the PyTorch tensor within 1/255 on 32 images`, { skip: !existsSync(PYTHON) && 'no .venv/bin/python' }, async () => {
-    const images = await parityImages();
-    const reference = pythonReference(spec, images);
-    const size = 3 * spec.width * spec.height;
-    assert.equal(reference.length, images.length * size);
-    let worst = 0;
-    for (const [n, path] of images.entries()) {
-      const { tensor } = preprocess(await decodeImage(path), spec);
-      for (let i = 0; i < size; i++) {
-        const channel = Math.floor(i / (spec.width * spec.height));
-        // Compare in [0, 1] pixel units: undo the normalisation's division by std.
-        const diff = Math.abs(tensor[i] - reference[n * size + i]) * spec.std[channel];
-        if (diff > worst) worst = diff;
+  test(
+    `sharp + TypeScript ${spec.resize} ${spec.width}x${spec.height} equals the PyTorch tensor within 1/255 on 32 images`,
+    { skip: !existsSync(PYTHON) && 'no .venv/bin/python' },
+    async () => {
+      const images = await parityImages();
+      const reference = pythonReference(spec, images);
+      const size = 3 * spec.width * spec.height;
+      assert.equal(reference.length, images.length * size);
+      let worst = 0;
+      for (const [n, path] of images.entries()) {
+        const { tensor } = preprocess(await decodeImage(path), spec);
+        for (let i = 0; i < size; i++) {
+          const channel = Math.floor(i / (spec.width * spec.height));
+          // Compare in [0, 1] pixel units: undo the normalisation's division by std.
+          const diff = Math.abs(tensor[i] - reference[n * size + i]) * spec.std[channel];
+          if (diff > worst) worst = diff;
+        }
       }
-    }
-    assert.ok(worst <= 1 / 255, `max difference ${worst} exceeds 1/255`);
-    console.log(`${spec.resize}: max difference ${(worst * 255).toFixed(5)} / 255`);
-  });
+      assert.ok(worst <= 1 / 255, `max difference ${worst} exceeds 1/255`);
+      console.log(`${spec.resize}: max difference ${(worst * 255).toFixed(5)} / 255`);
+    },
+  );
 }
 
 test('the resampler keeps a constant image constant and matches hand-computed 2x downsampling', () => {

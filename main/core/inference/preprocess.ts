@@ -25,7 +25,11 @@ export async function decodeImage(source: string | Buffer): Promise<DecodedImage
     .raw()
     .toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) throw new Error(`expected 3 channels after decoding, got ${info.channels}`);
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+  return {
+    data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+    width: info.width,
+    height: info.height,
+  };
 }
 
 /** Python's round(): halves go to the even neighbour, so both implementations pick the same sizes. */
@@ -53,7 +57,12 @@ function toPlanes(image: DecodedImage): Float32Array {
  * The model input for one image, per models/README.md: geometry (`resize`), the antialiased bilinear resampler on
  * floats 0-255 (no rounding), then (pixel * scale - mean) / std, CHW float32. Writes into `out` at `offset`.
  */
-export function preprocessInto(image: DecodedImage, spec: InputSpec, out: Float32Array, offset = 0): InputTransform {
+export function preprocessInto(
+  image: DecodedImage,
+  spec: InputSpec,
+  out: Float32Array,
+  offset = 0,
+): InputTransform {
   const { width: W, height: H } = spec;
   const { width: w, height: h } = image;
   const planes = toPlanes(image);
@@ -64,8 +73,8 @@ export function preprocessInto(image: DecodedImage, spec: InputSpec, out: Float3
     transform = { scaleX: W / w, scaleY: H / h, offsetX: 0, offsetY: 0 };
   } else if (spec.resize === 'letterbox') {
     const s = Math.min(W / w, H / h);
-    const nw = Math.min(W, roundHalfEven(w * s));
-    const nh = Math.min(H, roundHalfEven(h * s));
+    const nw = Math.min(W, Math.max(1, roundHalfEven(w * s)));
+    const nh = Math.min(H, Math.max(1, roundHalfEven(h * s)));
     const resized = resizeBilinearAntialias(planes, 3, h, w, nh, nw);
     const pad = spec.pad_value ?? 0;
     canvas = new Float32Array(3 * H * W);
@@ -81,8 +90,8 @@ export function preprocessInto(image: DecodedImage, spec: InputSpec, out: Float3
     const nw = Math.max(W, roundHalfEven(w * s));
     const nh = Math.max(H, roundHalfEven(h * s));
     const resized = resizeBilinearAntialias(planes, 3, h, w, nh, nw);
-    const left = roundHalfEven((nw - W) / 2);
-    const top = roundHalfEven((nh - H) / 2);
+    const left = Math.floor((nw - W) / 2);
+    const top = Math.floor((nh - H) / 2);
     canvas = new Float32Array(3 * H * W);
     for (let c = 0; c < 3; c++) {
       for (let y = 0; y < H; y++) {
@@ -102,7 +111,10 @@ export function preprocessInto(image: DecodedImage, spec: InputSpec, out: Float3
   return transform;
 }
 
-export function preprocess(image: DecodedImage, spec: InputSpec): { tensor: Float32Array; transform: InputTransform } {
+export function preprocess(
+  image: DecodedImage,
+  spec: InputSpec,
+): { tensor: Float32Array; transform: InputTransform } {
   const tensor = new Float32Array(3 * spec.height * spec.width);
   return { tensor, transform: preprocessInto(image, spec, tensor) };
 }

@@ -25,8 +25,10 @@ function configuredProvider(options: SessionOptions): ProviderChoice {
 }
 
 function configuredThreads(options: SessionOptions): number | undefined {
-  const value = options.threads ?? (process.env.DERMAREAD_THREADS ? Number(process.env.DERMAREAD_THREADS) : undefined);
-  if (value !== undefined && !(Number.isInteger(value) && value > 0)) throw new Error(`thread count must be a positive integer, got ${value}`);
+  const value =
+    options.threads ?? (process.env.DERMAREAD_THREADS ? Number(process.env.DERMAREAD_THREADS) : undefined);
+  if (value !== undefined && !(Number.isInteger(value) && value > 0))
+    throw new Error(`thread count must be a positive integer, got ${value}`);
   return value;
 }
 
@@ -34,7 +36,11 @@ function configuredThreads(options: SessionOptions): number | undefined {
  * Creates an ONNX Runtime session on CUDA when configured and present, otherwise on CPU, and logs one line
  * saying which provider runs (and why CUDA does not, when it was asked for).
  */
-export async function createSession(model: string | Uint8Array, label: string, options: SessionOptions = {}): Promise<LoadedSession> {
+export async function createSession(
+  model: string | Uint8Array,
+  label: string,
+  options: SessionOptions = {},
+): Promise<LoadedSession> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const threads = configuredThreads(options);
   const base: ort.InferenceSession.SessionOptions = {
