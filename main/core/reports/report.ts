@@ -91,7 +91,7 @@ export interface DetectionScorer {
   images: number;
   coco: CocoResult;
   froc: FrocResult;
-  /** The reference model's AP on the same images, when they are not all the images. */
+  /** The reference model's AP on the images this scorer marked (absent for the reference itself). */
   modelOnSameImages?: { AP: number; AP50: number };
 }
 
@@ -336,11 +336,14 @@ function detectionSection(p: Prepared, reference: Scorer | null): Report['detect
       detections,
     });
   };
+  // The reference model's result per image set, so readers who marked the same images share one evaluation.
+  const referenceBySet = new Map<string, CocoResult>();
   const scorers = [...p.models, ...p.readers]
     .map((scorer) => ({ scorer, cases: boxedCases.filter((c) => scorer.boxes[c] !== null) }))
     .filter(({ cases }) => cases.length > 0)
     .map(({ scorer, cases }): DetectionScorer => {
       const coco = evaluate(scorer, cases);
+      if (scorer === reference) referenceBySet.set(cases.join(','), coco);
       const result: DetectionScorer = {
         scorer: refOf(scorer),
         images: cases.length,
@@ -357,7 +360,9 @@ function detectionSection(p: Prepared, reference: Scorer | null): Report['detect
       };
       const modelCases = reference ? cases.filter((c) => reference.boxes[c] !== null) : [];
       if (reference && reference !== scorer && modelCases.length > 0) {
-        const same = evaluate(reference, modelCases);
+        const key = modelCases.join(',');
+        const same = referenceBySet.get(key) ?? evaluate(reference, modelCases);
+        referenceBySet.set(key, same);
         result.modelOnSameImages = { AP: same.summary.AP, AP50: same.summary.AP50 };
       }
       return result;

@@ -91,11 +91,22 @@ interface Gt {
 }
 
 interface EvalImg {
-  dtScores: number[];
-  /** [T][D]: matched ground-truth id, 0 when unmatched */
-  dtMatches: number[][];
-  dtIgnore: boolean[][];
-  gtIgnore: boolean[];
+  /** Detections kept (at most maxDet), in falling score order. */
+  dtScores: Float64Array;
+  /** [t * D + d]: 1 when detection d matched a ground truth at threshold t (pycocotools: its gt id != 0). */
+  dtMatched: Uint8Array;
+  /** [t * D + d]: 1 when detection d is ignored at threshold t. */
+  dtIgnore: Uint8Array;
+  /** Ground truths that count (not crowd, inside the area range). */
+  gtCounted: number;
+}
+
+/** One image and category: detections sorted by score (stable) and cut at maxDet, and their IoUs. */
+interface ImageCategory {
+  gts: Gt[];
+  dts: Dt[];
+  /** ious[d * G + g] */
+  ious: Float64Array;
 }
 
 /** maskApi's bbIou: for a crowd ground truth, the union is the detection's own area. */
@@ -111,49 +122,61 @@ function iou(d: Box, g: Box, crowd: boolean): number {
 }
 
 /** Indices that sort by key ascending, stable (numpy argsort kind="mergesort"). */
-function stableOrder(keys: number[]): number[] {
-  return keys.map((_, i) => i).sort((a, b) => keys[a] - keys[b] || a - b);
+function stableOrder(keys: ArrayLike<number>): number[] {
+  const order = Array.from({ length: keys.length }, (_, i) => i);
+  return order.sort((a, b) => keys[a] - keys[b] || a - b);
 }
 
-function evaluateImage(gts: Gt[], dtsAll: Dt[], range: [number, number], maxDet: number): EvalImg | null {
-  if (gts.length === 0 && dtsAll.length === 0) return null;
-  const ignoreFlags = gts.map((g) => (g.crowd || g.area < range[0] || g.area > range[1] ? 1 : 0));
-  const gtOrder = stableOrder(ignoreFlags);
-  const gt = gtOrder.map((i) => gts[i]);
-  const gtIgnore = gtOrder.map((i) => ignoreFlags[i] === 1);
-  const dt = stableOrder(dtsAll.map((d) => -d.score))
+function prepareImageCategory(gts: Gt[], dtsAll: Dt[], maxDet: number): ImageCategory {
+  const dts = stableOrder(dtsAll.map((d) => -d.score))
     .slice(0, maxDet)
     .map((i) => dtsAll[i]);
-  const ious = dt.map((d) => gt.map((g) => iou(d.bbox, g.bbox, g.crowd)));
+  const G = gts.length;
+  const ious = new Float64Array(dts.length * G);
+  for (let d = 0; d < dts.length; d++)
+    for (let g = 0; g < G; g++) ious[d * G + g] = iou(dts[d].bbox, gts[g].bbox, gts[g].crowd);
+  return { gts, dts, ious };
+}
+
+function evaluateImage({ gts, dts, ious }: ImageCategory, range: [number, number]): EvalImg {
+  const G = gts.length;
+  const D = dts.length;
   const T = IOU_THRESHOLDS.length;
-  const gtMatches = Array.from({ length: T }, () => new Array<number>(gt.length).fill(0));
-  const dtMatches = Array.from({ length: T }, () => new Array<number>(dt.length).fill(0));
-  const dtIgnore = Array.from({ length: T }, () => new Array<boolean>(dt.length).fill(false));
-  if (gt.length > 0) {
+  const ignoreFlags = gts.map((g) => (g.crowd || g.area < range[0] || g.area > range[1] ? 1 : 0));
+  const gtOrder = stableOrder(ignoreFlags);
+  const gtIgnore = gtOrder.map((i) => ignoreFlags[i] === 1);
+  const gtMatched = new Uint8Array(T * G);
+  const dtMatched = new Uint8Array(T * D);
+  const dtIgnore = new Uint8Array(T * D);
+  if (G > 0) {
     for (let t = 0; t < T; t++) {
-      for (let di = 0; di < dt.length; di++) {
+      for (let d = 0; d < D; d++) {
         let best = Math.min(IOU_THRESHOLDS[t], 1 - 1e-10);
         let m = -1;
-        for (let gi = 0; gi < gt.length; gi++) {
-          if (gtMatches[t][gi] > 0 && !gt[gi].crowd) continue;
-          if (m > -1 && !gtIgnore[m] && gtIgnore[gi]) break;
-          if (ious[di][gi] < best) continue;
-          best = ious[di][gi];
-          m = gi;
+        for (let g = 0; g < G; g++) {
+          const gt = gts[gtOrder[g]];
+          if (gtMatched[t * G + g] && !gt.crowd) continue;
+          if (m > -1 && !gtIgnore[m] && gtIgnore[g]) break;
+          const overlap = ious[d * G + gtOrder[g]];
+          if (overlap < best) continue;
+          best = overlap;
+          m = g;
         }
         if (m === -1) continue;
-        dtIgnore[t][di] = gtIgnore[m];
-        dtMatches[t][di] = gt[m].id;
-        gtMatches[t][m] = dt[di].id;
+        dtIgnore[t * D + d] = gtIgnore[m] ? 1 : 0;
+        // pycocotools records the gt id and tests it against 0: a ground truth with id 0 never counts as a match.
+        dtMatched[t * D + d] = gts[gtOrder[m]].id !== 0 ? 1 : 0;
+        gtMatched[t * G + m] = dts[d].id !== 0 ? 1 : 0;
       }
     }
   }
-  for (let di = 0; di < dt.length; di++) {
-    const outside = dt[di].area < range[0] || dt[di].area > range[1];
-    if (!outside) continue;
-    for (let t = 0; t < T; t++) if (dtMatches[t][di] === 0) dtIgnore[t][di] = true;
+  for (let d = 0; d < D; d++) {
+    if (!(dts[d].area < range[0] || dts[d].area > range[1])) continue;
+    for (let t = 0; t < T; t++) if (!dtMatched[t * D + d]) dtIgnore[t * D + d] = 1;
   }
-  return { dtScores: dt.map((d) => d.score), dtMatches, dtIgnore, gtIgnore };
+  let gtCounted = 0;
+  for (const ignored of gtIgnore) if (!ignored) gtCounted++;
+  return { dtScores: Float64Array.from(dts, (d) => d.score), dtMatched, dtIgnore, gtCounted };
 }
 
 function checkInput(input: CocoInput): void {
@@ -211,41 +234,45 @@ export function cocoEvaluate(input: CocoInput): CocoResult {
 
   for (let k = 0; k < K; k++) {
     const cat = categoryIds[k];
+    const cells = [...(byCategory.get(cat)?.entries() ?? [])]
+      .filter(([img]) => imageSet.has(img))
+      .sort((x, y) => x[0] - y[0])
+      .map(([, { gts, dts }]) => prepareImageCategory(gts, dts, maxDet));
+    if (cells.length === 0) continue;
     for (let a = 0; a < A; a++) {
-      const evals: EvalImg[] = [];
-      const images = [...(byCategory.get(cat)?.entries() ?? [])]
-        .filter(([img]) => imageSet.has(img))
-        .sort((x, y) => x[0] - y[0]);
-      for (const [, { gts, dts }] of images) {
-        const e = evaluateImage(gts, dts, AREA_RANGES[a], maxDet);
-        if (e) evals.push(e);
-      }
-      if (evals.length === 0) continue;
+      const evals = cells.map((cell) => evaluateImage(cell, AREA_RANGES[a]));
       let npig = 0;
-      for (const e of evals) for (const ig of e.gtIgnore) if (!ig) npig++;
+      for (const e of evals) npig += e.gtCounted;
       if (a === 0) groundTruthCount[k] = npig;
       if (npig === 0) continue;
       for (let m = 0; m < M; m++) {
-        const scores: number[] = [];
-        const source: [EvalImg, number][] = [];
-        for (const e of evals) {
-          const n = Math.min(MAX_DETS[m], e.dtScores.length);
-          for (let i = 0; i < n; i++) {
-            scores.push(e.dtScores[i]);
-            source.push([e, i]);
+        // Concatenate the images' first maxDets[m] detections, then sort stably by falling score.
+        let total = 0;
+        for (const e of evals) total += Math.min(MAX_DETS[m], e.dtScores.length);
+        const negated = new Float64Array(total);
+        const owner = new Int32Array(total);
+        const within = new Int32Array(total);
+        let n = 0;
+        evals.forEach((e, ei) => {
+          const kept = Math.min(MAX_DETS[m], e.dtScores.length);
+          for (let i = 0; i < kept; i++, n++) {
+            negated[n] = -e.dtScores[i];
+            owner[n] = ei;
+            within[n] = i;
           }
-        }
-        const order = stableOrder(scores.map((s) => -s));
+        });
+        const order = stableOrder(negated);
         const nd = order.length;
+        const rc = new Float64Array(nd);
+        const pr = new Float64Array(nd);
         for (let t = 0; t < T; t++) {
           let tp = 0;
           let fp = 0;
-          const rc = new Float64Array(nd);
-          const pr = new Float64Array(nd);
           for (let j = 0; j < nd; j++) {
-            const [e, i] = source[order[j]];
-            if (!e.dtIgnore[t][i]) {
-              if (e.dtMatches[t][i] !== 0) tp++;
+            const e = evals[owner[order[j]]];
+            const at = t * e.dtScores.length + within[order[j]];
+            if (!e.dtIgnore[at]) {
+              if (e.dtMatched[at]) tp++;
               else fp++;
             }
             rc[j] = tp / npig;
@@ -253,12 +280,11 @@ export function cocoEvaluate(input: CocoInput): CocoResult {
           }
           recall[rIndex(t, k, a, m)] = nd ? rc[nd - 1] : 0;
           for (let j = nd - 1; j > 0; j--) if (pr[j] > pr[j - 1]) pr[j - 1] = pr[j];
+          // q[r] = pr[searchsorted(rc, recThrs[r], "left")], 0 past the last detection.
           let j = 0;
           for (let r = 0; r < R; r++) {
-            while (j < nd && rc[j] < RECALL_THRESHOLDS[r]) j++; // searchsorted(rc, recThrs, "left")
+            while (j < nd && rc[j] < RECALL_THRESHOLDS[r]) j++;
             precision[pIndex(t, r, k, a, m)] = j < nd ? pr[j] : 0;
-            if (j >= nd) for (let rest = r; rest < R; rest++) precision[pIndex(t, rest, k, a, m)] = 0;
-            if (j >= nd) break;
           }
         }
       }
