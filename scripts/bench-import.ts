@@ -22,8 +22,12 @@ try {
   const categories = store.categories.ofDataset(result.datasetId).length;
   const images = store.db.prepare('SELECT count(*) FROM images').pluck().get();
   console.log(`import ${file}`);
-  console.log(`  cases ${summary.caseCount}, boxes ${summary.boxCount}, categories ${categories}, distinct images ${images}`);
-  console.log(`  ${seconds.toFixed(1)} s total, ${(summary.caseCount / seconds).toFixed(0)} images/s (aim: under 60 s)`);
+  console.log(
+    `  cases ${summary.caseCount}, boxes ${summary.boxCount}, categories ${categories}, distinct images ${images}`,
+  );
+  console.log(
+    `  ${seconds.toFixed(1)} s total, ${(summary.caseCount / seconds).toFixed(0)} images/s (aim: under 60 s)`,
+  );
 } finally {
   store.close();
   rmSync(dataDir, { recursive: true, force: true });

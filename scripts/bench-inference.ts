@@ -20,7 +20,11 @@ if (!existsSync(join(model, 'model.onnx'))) {
   console.error(`${model}/model.onnx is missing (give --model DIR)`);
   process.exit(1);
 }
-const files = readdirSync(values.images!).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort().slice(0, Number(values.count)).map((f) => join(values.images!, f));
+const files = readdirSync(values.images!)
+  .filter((f) => /\.(jpe?g|png)$/i.test(f))
+  .sort()
+  .slice(0, Number(values.count))
+  .map((f) => join(values.images!, f));
 const batches = [1, 16];
 const threadCounts = [1, 2];
 
@@ -28,7 +32,8 @@ const node: { threads: number; batch: number; images_per_s: number }[] = [];
 for (const threads of threadCounts) {
   const runner = await ModelRunner.fromSource(model, { threads, provider: 'cpu', log: () => {} });
   for (const batch of batches) {
-    for await (const warm of decodedBatches(files.slice(0, batch), (f) => f, batch)) await runner.run(warm.images);
+    for await (const warm of decodedBatches(files.slice(0, batch), (f) => f, batch))
+      await runner.run(warm.images);
     const started = performance.now();
     for await (const b of decodedBatches(files, (f) => f, batch)) await runner.run(b.images);
     node.push({ threads, batch, images_per_s: files.length / ((performance.now() - started) / 1000) });
@@ -36,9 +41,22 @@ for (const threads of threadCounts) {
   await runner.release();
 }
 const python = JSON.parse(
-  execFileSync('.venv/bin/python', ['scripts/bench-inference-python.py', '--model', model, '--batches', batches.join(','), '--threads', threadCounts.join(','), ...files], {
-    encoding: 'utf8',
-  }),
+  execFileSync(
+    '.venv/bin/python',
+    [
+      'scripts/bench-inference-python.py',
+      '--model',
+      model,
+      '--batches',
+      batches.join(','),
+      '--threads',
+      threadCounts.join(','),
+      ...files,
+    ],
+    {
+      encoding: 'utf8',
+    },
+  ),
 ) as typeof node;
 
 console.log(`model ${model}, ${files.length} images from ${values.images}, CPU execution provider`);

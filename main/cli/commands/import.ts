@@ -18,9 +18,16 @@ export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      coco: { type: 'string' }, voc: { type: 'string' }, images: { type: 'string' }, name: { type: 'string' },
-      map: { type: 'string' }, 'label-map': { type: 'string' }, categories: { type: 'string' }, split: { type: 'string' },
-      data: { type: 'string' }, help: { type: 'boolean' },
+      coco: { type: 'string' },
+      voc: { type: 'string' },
+      images: { type: 'string' },
+      name: { type: 'string' },
+      map: { type: 'string' },
+      'label-map': { type: 'string' },
+      categories: { type: 'string' },
+      split: { type: 'string' },
+      data: { type: 'string' },
+      help: { type: 'boolean' },
     },
   });
   if (values.help || (!values.coco && !values.voc) || (values.voc && !values.images)) {
@@ -31,7 +38,9 @@ export async function main(argv: string[]): Promise<number> {
     ? { format: 'coco', file: values.coco, images: values.images }
     : { format: 'voc', folder: values.voc!, images: values.images! };
   const labelMap = {
-    ...(values['label-map'] ? (JSON.parse(await readFile(values['label-map'], 'utf8')) as Record<string, string>) : {}),
+    ...(values['label-map']
+      ? (JSON.parse(await readFile(values['label-map'], 'utf8')) as Record<string, string>)
+      : {}),
     ...parsePairs(values.map),
   };
   const store = Store.open(values.data ?? defaultDataDir());
@@ -51,10 +60,13 @@ export async function main(argv: string[]): Promise<number> {
     });
     if (values.split) {
       const splits = JSON.parse(await readFile(values.split, 'utf8')) as Record<string, string[]>;
-      const known = Object.fromEntries(Object.entries(splits).filter(([name]) => ['train', 'val', 'test'].includes(name)));
+      const known = Object.fromEntries(
+        Object.entries(splits).filter(([name]) => ['train', 'val', 'test'].includes(name)),
+      );
       store.datasets.assignSplits(result.datasetId, known);
       const ignored = Object.keys(splits).filter((name) => !(name in known));
-      if (ignored.length) process.stderr.write(`split file: ignored ${ignored.join(', ')} (only train, val, test apply)\n`);
+      if (ignored.length)
+        process.stderr.write(`split file: ignored ${ignored.join(', ')} (only train, val, test apply)\n`);
     }
     const summary = store.datasets.get(result.datasetId);
     process.stdout.write(

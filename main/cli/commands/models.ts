@@ -20,9 +20,16 @@ export async function main(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      data: { type: 'string' }, dataset: { type: 'string' }, map: { type: 'string' }, activate: { type: 'boolean' },
-      all: { type: 'boolean' }, split: { type: 'string' }, batch: { type: 'string' }, threads: { type: 'string' },
-      provider: { type: 'string' }, help: { type: 'boolean' },
+      data: { type: 'string' },
+      dataset: { type: 'string' },
+      map: { type: 'string' },
+      activate: { type: 'boolean' },
+      all: { type: 'boolean' },
+      split: { type: 'string' },
+      batch: { type: 'string' },
+      threads: { type: 'string' },
+      provider: { type: 'string' },
+      help: { type: 'boolean' },
     },
   });
   const [command, argument] = positionals;
@@ -40,17 +47,26 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'add': {
         const { model, uncoveredCategories } = await addModelVersion(store, argument, {
-          datasetId: datasetId(), labelMap: parsePairs(values.map), activate: values.activate, actor: 'cli',
+          datasetId: datasetId(),
+          labelMap: parsePairs(values.map),
+          activate: values.activate,
+          actor: 'cli',
         });
-        process.stdout.write(`added model ${model.name} ${model.version} (id ${model.id}, ${model.task}, ${model.status})\n`);
-        if (uncoveredCategories.length) process.stdout.write(`note: it predicts none of ${uncoveredCategories.join(', ')}\n`);
+        process.stdout.write(
+          `added model ${model.name} ${model.version} (id ${model.id}, ${model.task}, ${model.status})\n`,
+        );
+        if (uncoveredCategories.length)
+          process.stdout.write(`note: it predicts none of ${uncoveredCategories.join(', ')}\n`);
         return 0;
       }
       case 'list': {
         for (const m of store.models.list({ includeRetired: values.all ?? false })) {
           const metrics = m.manifest.metrics as Record<string, unknown> | undefined;
-          const auc = typeof metrics?.macro_auc === 'number' ? ` macro AUC ${metrics.macro_auc.toFixed(3)}` : '';
-          process.stdout.write(`${m.id}\t${m.name}\t${m.version}\t${m.task}\t${m.status}\t${m.labels.map((l) => l.category).join(',')}${auc}\n`);
+          const auc =
+            typeof metrics?.macro_auc === 'number' ? ` macro AUC ${metrics.macro_auc.toFixed(3)}` : '';
+          process.stdout.write(
+            `${m.id}\t${m.name}\t${m.version}\t${m.task}\t${m.status}\t${m.labels.map((l) => l.category).join(',')}${auc}\n`,
+          );
         }
         return 0;
       }
@@ -66,14 +82,19 @@ export async function main(argv: string[]): Promise<number> {
         const job = await startPredictionJob(store, Number(argument), dataset, {
           split: values.split as Split | undefined,
           batchSize: values.batch ? Number(values.batch) : undefined,
-          session: { threads: values.threads ? Number(values.threads) : undefined, provider: values.provider as ProviderChoice | undefined },
+          session: {
+            threads: values.threads ? Number(values.threads) : undefined,
+            provider: values.provider as ProviderChoice | undefined,
+          },
           actor: 'cli',
         });
         job.on('progress', (p) => process.stderr.write(`\r${p.done}/${p.total}`));
         process.once('SIGINT', () => job.cancel());
         const run = await job.finished;
         process.stderr.write('\n');
-        process.stdout.write(`run ${run.id}: ${run.status}, ${run.doneCount}/${run.caseCount} cases${run.error ? ` (${run.error})` : ''}\n`);
+        process.stdout.write(
+          `run ${run.id}: ${run.status}, ${run.doneCount}/${run.caseCount} cases${run.error ? ` (${run.error})` : ''}\n`,
+        );
         return run.status === 'completed' ? 0 : 1;
       }
       default:
