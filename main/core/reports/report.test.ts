@@ -235,6 +235,18 @@ test('detection: COCO AP on the images each scorer marked, reader boxes scored b
   assert.ok(r4.modelOnSameImages && r4.modelOnSameImages.AP >= 0);
 });
 
+test('detection is left out without ground-truth boxes, and so is a scorer that never marked one', () => {
+  const input = study();
+  const noMarks = {
+    ...input,
+    readings: input.readings.map((r) => (r.readerId === 'r2' ? { ...r, boxes: r.boxes && [] } : r)),
+  };
+  const ids = buildReport(noMarks).detection!.scorers.map((d) => `${d.scorer.id} ${d.scorer.phase}`);
+  assert.ok(!ids.some((id) => id.startsWith('reader:r2')) && ids.includes('reader:r1 unaided'));
+  const noTruth = { ...input, cases: input.cases.map((c) => ({ ...c, boxes: c.boxes && [] })) };
+  assert.equal(buildReport(noTruth).detection, null);
+});
+
 test('bad inputs are named', () => {
   const input = study();
   assert.throws(

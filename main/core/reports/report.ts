@@ -304,7 +304,7 @@ function mrmcSection(p: Prepared, reference: Scorer | null): MrmcSection {
 
 function detectionSection(p: Prepared, reference: Scorer | null): Report['detection'] {
   const boxedCases = indicesWhere(p.cases.length, (c) => p.cases[c].boxes !== undefined);
-  if (boxedCases.length === 0) return null;
+  if (!boxedCases.some((c) => p.cases[c].boxes!.length > 0)) return null;
   const categoryIds = p.categories.map((_, k) => k + 1);
   const groundTruth: GroundTruthBox[] = [];
   for (const c of boxedCases) {
@@ -340,7 +340,8 @@ function detectionSection(p: Prepared, reference: Scorer | null): Report['detect
   const referenceBySet = new Map<string, CocoResult>();
   const scorers = [...p.models, ...p.readers]
     .map((scorer) => ({ scorer, cases: boxedCases.filter((c) => scorer.boxes[c] !== null) }))
-    .filter(({ cases }) => cases.length > 0)
+    // A scorer that never marked a box did not take part in detection (e.g. a study without the marking task).
+    .filter(({ scorer, cases }) => cases.some((c) => scorer.boxes[c]!.length > 0))
     .map(({ scorer, cases }): DetectionScorer => {
       const coco = evaluate(scorer, cases);
       if (scorer === reference) referenceBySet.set(cases.join(','), coco);
