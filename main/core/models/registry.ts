@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,17 +28,29 @@ export interface AddedModel {
 /**
  * Registers a model version from a folder or .zip: validates it fully (validate.ts), maps its labels to categories
  * (refusing labels that name no category of the dataset, unless mapped), copies its files into
- * <data>/models/<sha256>/ and records it, all or nothing.
+ * <data>/models/<onnx hash>-<manifest hash>/ and records it, all or nothing.
  */
-export async function addModelVersion(store: Store, source: string, options: AddModelOptions = {}): Promise<AddedModel> {
+export async function addModelVersion(
+  store: Store,
+  source: string,
+  options: AddModelOptions = {},
+): Promise<AddedModel> {
   const files = await readModelFiles(source);
-  const { manifest, session } = await validateModel(files, { ...options.session, log: options.session?.log ?? (() => {}) });
+  const { manifest, session } = await validateModel(files, {
+    ...options.session,
+    log: options.session?.log ?? (() => {}),
+  });
   await session.release();
   const existing = store.models.find(manifest.name, manifest.version);
-  if (existing) throw new Error(`${source}: model ${manifest.name} ${manifest.version} is already registered (id ${existing.id})`);
+  if (existing)
+    throw new Error(
+      `${source}: model ${manifest.name} ${manifest.version} is already registered (id ${existing.id})`,
+    );
   const { categoryNames, uncovered } = mapLabels(store, manifest, options, source);
 
-  const folder = join('models', manifest.sha256);
+  // One folder per (model.onnx, manifest.json) pair: two versions may share weights but not their manifest.
+  const manifestHash = createHash('sha256').update(files.manifestText).digest('hex');
+  const folder = join('models', `${manifest.sha256.slice(0, 16)}-${manifestHash.slice(0, 16)}`);
   const absolute = join(store.dataDir, folder);
   let wroteFolder = false;
   if (!existsSync(absolute)) {
@@ -55,7 +68,11 @@ export async function addModelVersion(store: Store, source: string, options: Add
       const id = store.models.insert({ manifest, folder, categoryIds });
       if (options.activate) store.models.activate(id);
       store.audit.record(options.actor ?? 'system', 'model.add', 'model_version', id, {
-        name: manifest.name, version: manifest.version, sha256: manifest.sha256, source, labelMap: options.labelMap ?? {},
+        name: manifest.name,
+        version: manifest.version,
+        sha256: manifest.sha256,
+        source,
+        labelMap: options.labelMap ?? {},
       });
       return id;
     });
@@ -69,9 +86,13 @@ export async function addModelVersion(store: Store, source: string, options: Add
 function mapLabels(store: Store, manifest: Manifest, options: AddModelOptions, source: string) {
   const map = options.labelMap ?? {};
   const unusedMapping = Object.keys(map).filter((label) => !manifest.labels.includes(label));
-  if (unusedMapping.length > 0) throw new Error(`${source}: the label map names labels the model does not have: ${unusedMapping.join(', ')}`);
+  if (unusedMapping.length > 0)
+    throw new Error(
+      `${source}: the label map names labels the model does not have: ${unusedMapping.join(', ')}`,
+    );
   const categoryNames = manifest.labels.map((label) => map[label] ?? label);
-  if (new Set(categoryNames).size !== categoryNames.length) throw new Error(`${source}: the label map sends two labels to one category`);
+  if (new Set(categoryNames).size !== categoryNames.length)
+    throw new Error(`${source}: the label map sends two labels to one category`);
   if (options.datasetId === undefined) return { categoryNames, uncovered: [] as string[] };
   const dataset = store.datasets.get(options.datasetId);
   const known = store.categories.ofDataset(dataset.id).map((c) => c.name);

@@ -86,7 +86,7 @@ CREATE TABLE model_versions (
   version     TEXT NOT NULL,
   task        TEXT NOT NULL CHECK (task IN ('classification', 'detection')),
   sha256      TEXT NOT NULL,                      -- of model.onnx
-  folder      TEXT NOT NULL,                      -- relative to the data folder: models/<sha256>
+  folder      TEXT NOT NULL,                      -- relative to the data folder: models/<onnx hash>-<manifest hash>
   manifest    TEXT NOT NULL CHECK (json_valid(manifest)),
   status      TEXT NOT NULL DEFAULT 'inactive' CHECK (status IN ('inactive', 'active', 'retired')),
   added_at    TEXT NOT NULL,
