@@ -4,12 +4,17 @@ import type { RocPoint } from '../stats/roc.ts';
 import type { Report, ScorerRef } from './report.ts';
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-const fixed = (x: number | null | undefined, digits = 3) =>
-  x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
+const fixed = (x: number | null | undefined, digits = 3) => {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '–';
+  const text = x.toFixed(digits);
+  return /^-0\.0*$/.test(text) ? text.slice(1) : text;
+};
+/** COCO values are -1 where there is no ground truth (e.g. no large lesion). */
+const coco = (x: number) => (x < 0 ? '–' : fixed(x));
 const pValue = (p: number | null | undefined) =>
   p === null || p === undefined || !Number.isFinite(p) ? '–' : p < 0.0001 ? '<0.0001' : p.toFixed(4);
 const label = (s: ScorerRef) => escape(s.name) + (s.phase ? ` <span class="muted">(${s.phase})</span>` : '');
-const interval = (ci: [number, number] | undefined) => (ci ? `${fixed(ci[0])}–${fixed(ci[1])}` : '–');
+const interval = (ci: [number, number] | undefined) => (ci ? `(${fixed(ci[0])}, ${fixed(ci[1])})` : '–');
 
 function tableHtml(header: string[], rows: string[][]): string {
   return `<table><thead><tr>${header.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
@@ -43,15 +48,16 @@ function chart(
     )
     .join('');
   const legend = curves
-    .map((c, i) => `<tspan fill="${COLOURS[i % COLOURS.length]}">■ ${escape(c.name)} </tspan>`)
-    .join('');
-  return `<figure><svg viewBox="0 0 ${size + 2 * pad} ${size + 2 * pad + 16}" width="${size + 2 * pad}" role="img" aria-label="${escape(title)}">
+    .map((c, i) => `<span style="color:${COLOURS[i % COLOURS.length]}">■ ${escape(c.name)}</span>`)
+    .concat(dots.length ? ['● readers unaided ○ assisted'] : [])
+    .join(' ');
+  return `<figure><svg viewBox="0 0 ${size + 2 * pad} ${size + 2 * pad}" width="${size + 2 * pad}" role="img" aria-label="${escape(title)}">
 <rect x="${pad}" y="${pad}" width="${size}" height="${size}" fill="none" stroke="#999"/>
-${xMax === 1 ? `<line x1="${sx(0)}" y1="${sy(0)}" x2="${sx(1)}" y2="${sy(1)}" stroke="#ccc" stroke-dasharray="3 3"/>` : ''}
+${title.startsWith('ROC') ? `<line x1="${sx(0)}" y1="${sy(0)}" x2="${sx(1)}" y2="${sy(1)}" stroke="#ccc" stroke-dasharray="3 3"/>` : ''}
 <text x="${pad}" y="${pad - 8}" font-size="12" font-weight="bold">${escape(title)}</text>
 <text x="${pad + size / 2}" y="${pad + size + 16}" font-size="10" text-anchor="middle">${escape(xLabel)} (0–${xMax})</text>
 <text x="10" y="${pad + size / 2}" font-size="10" text-anchor="middle" transform="rotate(-90 10 ${pad + size / 2})">${escape(yLabel)}</text>
-${lines}${marks}<text x="${pad}" y="${pad + size + 32}" font-size="9">${legend}${dots.length ? '● readers unaided ○ assisted' : ''}</text></svg></figure>`;
+${lines}${marks}</svg><figcaption>${legend}</figcaption></figure>`;
 }
 
 const rocPoints = (curve: RocPoint[]): [number, number][] => curve.map((p) => [p.fpr, p.tpr]);
@@ -91,7 +97,7 @@ export function reportHtml(report: Report): string {
       fixed(s.operatingPoint?.specificity),
     ]);
     parts.push(
-      `<section class="category"><h3>${escape(category.category)} <span class="muted">(${category.positives} positive, ${category.negatives} negative)</span></h3><div class="row">${chart(`ROC: ${category.category}`, '1 − specificity', 'sensitivity', 1, curves, dots)}${tableHtml(['', 'cases', 'AUC', 'CI', 'Δ vs model', 'p (DeLong)', 'sens.', 'spec.'], rows)}</div></section>`,
+      `<section class="category"><h3>${escape(category.category)} <span class="muted">(${category.positives} positive, ${category.negatives} negative)</span></h3><div class="row">${chart(`ROC: ${category.category}`, '1 − specificity', 'sensitivity', 1, curves, dots)}${tableHtml(['', 'cases', 'AUC', 'CI', '− model', 'p (DeLong)', 'sens.', 'spec.'], rows)}</div></section>`,
     );
   }
 
@@ -145,7 +151,7 @@ export function reportHtml(report: Report): string {
       ];
     });
     parts.push(
-      `<h3>Readers (${phase.phase}) against ${escape(phase.model)} as a fixed reference</h3>${tableHtml(['category', 'cases', 'readers’ mean AUC', 'model AUC', 'difference', 'CI', 'df', 'p'], rows)}`,
+      `<h3>Readers (${phase.phase}) against ${escape(phase.model)} as a fixed reference</h3>${tableHtml(['category', 'cases', 'readers’ mean AUC', 'model AUC', 'readers − model', 'CI', 'df', 'p'], rows)}`,
     );
   }
   if (report.mrmc.unaidedVsAssisted) {
@@ -175,7 +181,7 @@ export function reportHtml(report: Report): string {
       ];
     });
     parts.push(
-      `<h3>Unaided versus assisted reads (random readers, random cases)</h3>${tableHtml(['category', 'cases', 'unaided', 'assisted', 'difference', 'CI', 'df', 'p'], rows)}`,
+      `<h3>Unaided versus assisted reads (random readers, random cases)</h3>${tableHtml(['category', 'cases', 'unaided', 'assisted', 'unaided − assisted', 'CI', 'df', 'p'], rows)}`,
     );
   }
 
@@ -201,19 +207,21 @@ export function reportHtml(report: Report): string {
         report.detection.scorers.map((d) => [
           label(d.scorer),
           String(d.images),
-          fixed(d.coco.summary.AP),
-          fixed(d.coco.summary.AP50),
-          fixed(d.coco.summary.AP75),
-          fixed(d.coco.summary.APsmall),
-          fixed(d.coco.summary.APmedium),
-          fixed(d.coco.summary.APlarge),
-          fixed(d.coco.summary.AR100),
+          coco(d.coco.summary.AP),
+          coco(d.coco.summary.AP50),
+          coco(d.coco.summary.AP75),
+          coco(d.coco.summary.APsmall),
+          coco(d.coco.summary.APmedium),
+          coco(d.coco.summary.APlarge),
+          coco(d.coco.summary.AR100),
           fixed(d.modelOnSameImages?.AP),
           fixed(d.froc.meanSensitivity),
         ]),
       ),
     );
-    const xMax = 8;
+    // The x axis ends at the first of 1/8, 1/4, ... false marks per image that holds every curve, at most 8.
+    const widest = Math.max(...report.detection.scorers.map((d) => d.froc.points.at(-1)?.nlf ?? 0));
+    const xMax = [0.125, 0.25, 0.5, 1, 2, 4, 8].find((x) => x >= widest) ?? 8;
     parts.push(
       chart(
         'FROC',
@@ -262,7 +270,7 @@ export function reportHtml(report: Report): string {
 body{font:13px/1.4 system-ui,sans-serif;margin:24px;color:#222}h1{font-size:20px}h2{font-size:16px;border-bottom:1px solid #ccc;margin-top:28px}
 h3{font-size:14px}table{border-collapse:collapse;margin:6px 0}th,td{border:1px solid #ddd;padding:2px 6px;text-align:right}
 th:first-child,td:first-child{text-align:left}.muted{color:#777;font-weight:normal}.row{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}
-figure{margin:0}section.category{break-inside:avoid}@media print{body{margin:0}h2{break-after:avoid}}
+figure{margin:0;max-width:290px}figcaption{font-size:10px}section.category{break-inside:avoid}@media print{body{margin:0}h2{break-after:avoid}}
 </style></head><body>${parts.join('\n')}</body></html>
 `;
 }
