@@ -30,6 +30,7 @@ function chart(
   xMax: number,
   curves: { name: string; points: [number, number][] }[],
   dots: { name: string; x: number; y: number; assisted: boolean }[],
+  chance = false,
 ): string {
   const size = 220;
   const pad = 34;
@@ -53,7 +54,7 @@ function chart(
     .join(' ');
   return `<figure><svg viewBox="0 0 ${size + 2 * pad} ${size + 2 * pad}" width="${size + 2 * pad}" role="img" aria-label="${escape(title)}">
 <rect x="${pad}" y="${pad}" width="${size}" height="${size}" fill="none" stroke="#999"/>
-${title.startsWith('ROC') ? `<line x1="${sx(0)}" y1="${sy(0)}" x2="${sx(1)}" y2="${sy(1)}" stroke="#ccc" stroke-dasharray="3 3"/>` : ''}
+${chance ? `<line x1="${sx(0)}" y1="${sy(0)}" x2="${sx(1)}" y2="${sy(1)}" stroke="#ccc" stroke-dasharray="3 3"/>` : ''}
 <text x="${pad}" y="${pad - 8}" font-size="12" font-weight="bold">${escape(title)}</text>
 <text x="${pad + size / 2}" y="${pad + size + 16}" font-size="10" text-anchor="middle">${escape(xLabel)} (0–${xMax})</text>
 <text x="10" y="${pad + size / 2}" font-size="10" text-anchor="middle" transform="rotate(-90 10 ${pad + size / 2})">${escape(yLabel)}</text>
@@ -97,7 +98,7 @@ export function reportHtml(report: Report): string {
       fixed(s.operatingPoint?.specificity),
     ]);
     parts.push(
-      `<section class="category"><h3>${escape(category.category)} <span class="muted">(${category.positives} positive, ${category.negatives} negative)</span></h3><div class="row">${chart(`ROC: ${category.category}`, '1 − specificity', 'sensitivity', 1, curves, dots)}${tableHtml(['', 'cases', 'AUC', 'CI', '− model', 'p (DeLong)', 'sens.', 'spec.'], rows)}</div></section>`,
+      `<section class="category"><h3>${escape(category.category)} <span class="muted">(${category.positives} positive, ${category.negatives} negative)</span></h3><div class="row">${chart(`ROC: ${category.category}`, '1 − specificity', 'sensitivity', 1, curves, dots, true)}${tableHtml(['', 'cases', 'AUC', 'CI', '− model', 'p (DeLong)', 'sens.', 'spec.'], rows)}</div></section>`,
     );
   }
 
