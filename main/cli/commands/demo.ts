@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { importDataset } from '../../core/datasets/import.ts';
+import { parseCsv, requireColumns } from '../../core/readers-import/csv.ts';
 import { startPredictionJob } from '../../core/inference/prediction-job.ts';
 import { addModelVersion } from '../../core/models/registry.ts';
 import { Store } from '../../core/store/store.ts';
@@ -22,36 +23,6 @@ export const describe = 'build a demo database from the bundled samples and open
 export const DEMO_COORDINATOR_PASSWORD = 'demo-coordinator';
 const HAM_CATEGORIES = ['akiec', 'bcc', 'bkl', 'df', 'mel', 'nv', 'vasc'];
 
-/** Minimal RFC 4180 CSV: quoted fields, doubled quotes; returns objects keyed by the header. */
-export function parseCsv(text: string, where: string): Record<string, string>[] {
-  const rows: string[][] = [];
-  let field = '';
-  let row: string[] = [];
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(field), (field = '');
-    else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      if (row.some((f) => f !== '')) rows.push(row);
-      (row = []), (field = '');
-    } else field += ch;
-  }
-  if (field !== '' || row.length) rows.push([...row, field]);
-  const [header, ...body] = rows;
-  if (!header) throw new Error(`${where}: empty CSV`);
-  return body.map((cells, i) => {
-    if (cells.length !== header.length) throw new Error(`${where}: row ${i + 2} has ${cells.length} fields, the header has ${header.length}`);
-    return Object.fromEntries(header.map((h, k) => [h, cells[k]]));
-  });
-}
-
 const num = (value: string, where: string) => {
   const n = Number(value);
   if (value === '' || !Number.isFinite(n)) throw new Error(`${where}: "${value}" is not a number`);
@@ -64,12 +35,13 @@ const num = (value: string, where: string) => {
  */
 export function sampleToCoco(folder: string, kind: 'ham10000' | 'acne04', outFile: string): string[] {
   const csvPath = join(folder, 'annotations.csv');
-  const rows = parseCsv(readFileSync(csvPath, 'utf8'), csvPath);
+  const table = parseCsv(readFileSync(csvPath, 'utf8'), csvPath);
+  requireColumns(table, ['image_id', 'file', 'width', 'height', 'x_min', 'y_min', 'x_max', 'y_max', kind === 'ham10000' ? 'dx' : 'label'], csvPath);
   const categories = kind === 'ham10000' ? HAM_CATEGORIES : ['acne_lesion'];
   const images = new Map<string, Record<string, unknown>>();
   const annotations: Record<string, unknown>[] = [];
-  rows.forEach((r, i) => {
-    const where = `${csvPath}: row ${i + 2}`;
+  table.rows.forEach(({ line, values: r }) => {
+    const where = `${csvPath} line ${line}`;
     if (!images.has(r.image_id)) {
       const metadata =
         kind === 'ham10000'

@@ -34,12 +34,18 @@ export function readerOrderSeed(studySeed: number, readerId: number): number {
 
 /**
  * Stratified random sample of `n` items: each stratum gets its proportional share (largest-remainder rounding,
- * ties broken by stratum name), at least one item when n allows, then items are drawn at random within it.
+ * ties broken by stratum name) and at least one item when n allows; items are drawn at random within it.
  * Returned in the input's order.
  */
-export function stratifiedSample<T>(items: readonly T[], stratumOf: (item: T) => string, n: number, seed: number): T[] {
+export function stratifiedSample<T>(
+  items: readonly T[],
+  stratumOf: (item: T) => string,
+  n: number,
+  seed: number,
+): T[] {
   if (!Number.isInteger(n) || n <= 0) throw new Error(`sample size must be a positive integer, got ${n}`);
-  if (n > items.length) throw new Error(`sample size ${n} is larger than the ${items.length} cases available`);
+  if (n > items.length)
+    throw new Error(`sample size ${n} is larger than the ${items.length} cases available`);
   const strata = new Map<string, T[]>();
   for (const item of items) {
     const key = stratumOf(item);
@@ -48,31 +54,31 @@ export function stratifiedSample<T>(items: readonly T[], stratumOf: (item: T) =>
   const names = [...strata.keys()].sort();
   const quotas = new Map(names.map((name) => [name, (strata.get(name)!.length * n) / items.length]));
   const take = new Map(names.map((name) => [name, Math.floor(quotas.get(name)!)]));
-  let left = n - [...take.values()].reduce((a, b) => a + b, 0);
-  // every stratum is represented when the sample is large enough, starting with the largest
-  if (n >= names.length) {
-    for (const name of [...names].sort((a, b) => quotas.get(b)! - quotas.get(a)!)) {
-      if (left > 0 && take.get(name) === 0) {
-        take.set(name, 1);
-        left--;
-      }
-    }
+  // every stratum is represented when the sample is large enough
+  if (n >= names.length) for (const name of names) take.set(name, Math.max(1, take.get(name)!));
+  let total = [...take.values()].reduce((a, b) => a + b, 0);
+  const pick = (score: (name: string) => number, allowed: (name: string) => boolean) =>
+    names.filter(allowed).sort((a, b) => score(b) - score(a) || a.localeCompare(b))[0];
+  while (total > n) {
+    const name = pick(
+      (s) => take.get(s)! - quotas.get(s)!,
+      (s) => take.get(s)! > 1,
+    );
+    take.set(name, take.get(name)! - 1);
+    total--;
   }
-  const byRemainder = [...names].sort((a, b) => {
-    const ra = quotas.get(a)! - Math.floor(quotas.get(a)!);
-    const rb = quotas.get(b)! - Math.floor(quotas.get(b)!);
-    return rb - ra || a.localeCompare(b);
-  });
-  for (const name of byRemainder) {
-    if (left === 0) break;
-    if (take.get(name)! < strata.get(name)!.length) {
-      take.set(name, take.get(name)! + 1);
-      left--;
-    }
+  while (total < n) {
+    const name = pick(
+      (s) => quotas.get(s)! - take.get(s)!,
+      (s) => take.get(s)! < strata.get(s)!.length,
+    );
+    take.set(name, take.get(name)! + 1);
+    total++;
   }
   const chosen = new Set<T>();
   names.forEach((name, index) => {
-    for (const item of shuffled(strata.get(name)!, (seed + index * 7919) | 0).slice(0, take.get(name)!)) chosen.add(item);
+    for (const item of shuffled(strata.get(name)!, (seed + index * 7919) | 0).slice(0, take.get(name)!))
+      chosen.add(item);
   });
   return items.filter((item) => chosen.has(item));
 }

@@ -186,7 +186,7 @@ function buildView(ctx: StudyContext, study: StudyRow, readerId: number, positio
     };
   }
   let state = progress.positions[position];
-  let phase = position === progress.current && open ? currentPhase(state, study) : null;
+  const phase = position === progress.current && open ? currentPhase(state, study) : null;
   if (phase) {
     markShown(ctx, study.id, readerId, state.studyCaseId, phase);
     progress = readerProgress(ctx.db, study.id, readerId, isAssisted(study));

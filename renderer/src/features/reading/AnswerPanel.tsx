@@ -49,6 +49,7 @@ export function AnswerPanel({ view, answer, editable, onChange, newBoxCategory, 
                 disabled={!editable}
                 onClick={() => onChange({ ...answer, category: c.code })}
                 data-code={c.code}
+                title={c.description}
               >
                 <kbd>{c.shortcut}</kbd>
                 <span className="category-text">

@@ -186,6 +186,9 @@ export function ImageViewer(props: Props) {
   };
 
   const handle = 9 / view.scale;
+  // strokes are given in screen pixels: the layer is scaled by CSS, where vector-effect does not apply
+  const stroke = { strokeWidth: 2 / view.scale };
+  const dashed = { strokeWidth: 2 / view.scale, strokeDasharray: `${6 / view.scale} ${4 / view.scale}` };
   const cursor = drag?.kind === 'pan' ? 'grabbing' : tool === 'draw' && !spaceHeld && editable ? 'crosshair' : 'grab';
   const nameOf = (code: string) => props.categories.find((c) => c.code === code)?.name ?? code;
 
@@ -212,11 +215,11 @@ export function ImageViewer(props: Props) {
           <svg className="boxes" viewBox={`0 0 ${width} ${height}`} width={width} height={height}>
             {showModel &&
               props.modelBoxes?.map((b, i) => (
-                <rect key={`m${i}`} className="model-box" x={b.xMin} y={b.yMin} width={b.xMax - b.xMin} height={b.yMax - b.yMin} />
+                <rect key={`m${i}`} className="model-box" style={dashed} x={b.xMin} y={b.yMin} width={b.xMax - b.xMin} height={b.yMax - b.yMin} />
               ))}
             {shown.map((b, i) => (
               <g key={i} className={i === selected ? 'reader-box selected' : 'reader-box'} data-testid="reader-box">
-                <rect data-box={i} x={b.xMin} y={b.yMin} width={b.xMax - b.xMin} height={b.yMax - b.yMin}>
+                <rect data-box={i} style={stroke} x={b.xMin} y={b.yMin} width={b.xMax - b.xMin} height={b.yMax - b.yMin}>
                   <title>{nameOf(b.category)}</title>
                 </rect>
                 {editable && i === selected &&
@@ -224,6 +227,7 @@ export function ImageViewer(props: Props) {
                     <rect
                       key={c}
                       className="handle"
+                      style={{ strokeWidth: 1 / view.scale }}
                       data-box={i}
                       data-handle={c}
                       x={(c.includes('w') ? b.xMin : b.xMax) - handle / 2}
@@ -237,6 +241,7 @@ export function ImageViewer(props: Props) {
             {drag?.kind === 'draw' && (
               <rect
                 className="reader-box drawing"
+                style={stroke}
                 x={Math.min(drag.x0, drag.x1)}
                 y={Math.min(drag.y0, drag.y1)}
                 width={Math.abs(drag.x1 - drag.x0)}

@@ -1,0 +1,266 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { ApiError } from '../../contract/index.ts';
+import { importDataset } from '../datasets/import.ts';
+import { startPredictionJob } from '../inference/prediction-job.ts';
+import { addModelVersion } from '../models/registry.ts';
+import { Store } from '../store/store.ts';
+import { makeTempDir, TINY_CLASSIFIER, writeHamSampleCoco } from '../store/testing.ts';
+import type { StudyContext } from './context.ts';
+import { closeStudy, createReader, createStudy, studyDetail } from './design.ts';
+import { caseImage, commitReading, openReading, readerStudies, saveDraft, viewCase } from './reading.ts';
+
+const temp = makeTempDir('studies');
+let store: Store;
+let ctx: StudyContext;
+let clock = Date.parse('2026-11-26T09:00:00.000Z');
+let datasetId: number;
+let modelId: number;
+
+before(async () => {
+  store = Store.open(join(temp.path, 'data'));
+  ctx = {
+    db: store.db,
+    now: () => new Date(clock),
+    imagePath: (sha, ext) => store.files.imagePath(sha, ext),
+  };
+  const ham = writeHamSampleCoco(join(temp.path, 'ham'), 12);
+  datasetId = (await importDataset(store, { format: 'coco', file: ham.file }, { name: 'ham' })).datasetId;
+  modelId = (await addModelVersion(store, TINY_CLASSIFIER, { datasetId })).model.id;
+  await (
+    await startPredictionJob(store, modelId, datasetId)
+  ).finished;
+});
+after(() => {
+  store.close();
+  temp.remove();
+});
+
+const tick = (ms: number) => (clock += ms);
+
+function design(overrides: Partial<Parameters<typeof createStudy>[1]> = {}) {
+  const a = createReader(ctx, 'Reader A');
+  const b = createReader(ctx, 'Reader B');
+  const study = createStudy(ctx, {
+    name: 'Test study',
+    instructions: '',
+    datasetId,
+    split: null,
+    sample: { kind: 'stratified', n: 6, seed: 5 },
+    tasks: { diagnosis: true, probabilities: false, marking: true },
+    show: { age: true, sex: false, site: true },
+    timeLimitS: null,
+    allowPrevious: true,
+    assistedModelVersionId: null,
+    orderSeed: 11,
+    readerIds: [a.reader.id, b.reader.id],
+    ...overrides,
+  });
+  return { study, a: a.reader.id, b: b.reader.id };
+}
+
+const answer = (
+  category: string | null,
+  confidence: number | null,
+  boxes: { xMin: number; yMin: number; xMax: number; yMax: number; category: string }[] = [],
+) => ({
+  category,
+  confidence,
+  probabilities: null,
+  boxes,
+});
+
+test('a study records its sample and a different, seeded case order per reader', () => {
+  const { study, a, b } = design();
+  assert.equal(study.caseCount, 6);
+  assert.equal(study.readers.length, 2);
+  const order = (reader: number) =>
+    store.db
+      .prepare(
+        'SELECT study_case_id FROM study_case_order WHERE study_id = ? AND reader_id = ? ORDER BY position',
+      )
+      .pluck()
+      .all(study.id, reader);
+  assert.deepEqual([...order(a)].sort(), [...order(b)].sort(), 'both readers read the same cases');
+  const seeds = store.db
+    .prepare('SELECT order_seed FROM study_readers WHERE study_id = ? ORDER BY reader_id')
+    .pluck()
+    .all(study.id);
+  assert.equal(new Set(seeds).size, 2, 'each reader has a recorded seed of their own');
+  const again = design();
+  assert.deepEqual(
+    store.db
+      .prepare('SELECT case_id FROM study_cases WHERE study_id = ? ORDER BY case_id')
+      .pluck()
+      .all(again.study.id),
+    store.db
+      .prepare('SELECT case_id FROM study_cases WHERE study_id = ? ORDER BY case_id')
+      .pluck()
+      .all(study.id),
+    'the same sample seed draws the same cases',
+  );
+});
+
+test('a reader reads in order: shown, first input and commit are timestamped; committed answers are final', () => {
+  const { study, a } = design();
+  const first = openReading(ctx, a, study.id);
+  assert.equal(first.position, 0);
+  assert.equal(first.phase, 'unaided');
+  assert.deepEqual(Object.keys(first.metadata).sort(), ['age', 'site'], 'only the metadata the study shows');
+  assert.throws(
+    () => viewCase(ctx, a, study.id, 1),
+    (e: ApiError) => e.code === 'forbidden',
+  );
+  assert.throws(
+    () => commitReading(ctx, a, { studyId: study.id, position: 0, phase: 'unaided' }),
+    /needs a diagnosis, a confidence/,
+  );
+
+  tick(1500);
+  saveDraft(ctx, a, { studyId: study.id, position: 0, phase: 'unaided', answer: answer('mel', null) });
+  tick(1000);
+  saveDraft(ctx, a, {
+    studyId: study.id,
+    position: 0,
+    phase: 'unaided',
+    answer: answer('mel', 80, [{ xMin: 10, yMin: 10, xMax: 50, yMax: 40, category: 'mel' }]),
+  });
+  assert.throws(
+    () =>
+      saveDraft(ctx, a, {
+        studyId: study.id,
+        position: 0,
+        phase: 'unaided',
+        answer: answer('mel', 80, [{ xMin: 10, yMin: 10, xMax: 500, yMax: 40, category: 'mel' }]),
+      }),
+    /boxes\[0\]: not a box inside the 200x150 image/,
+  );
+  tick(2000);
+  const next = commitReading(ctx, a, { studyId: study.id, position: 0, phase: 'unaided' });
+  assert.equal(next.position, 1);
+  assert.equal(next.completed, 1);
+
+  const row = store.db
+    .prepare('SELECT * FROM readings WHERE study_id = ? AND reader_id = ?')
+    .get(study.id, a) as Record<string, unknown>;
+  assert.equal(row.shown_at, '2026-11-26T09:00:00.000Z');
+  assert.equal(row.first_input_at, '2026-11-26T09:00:01.500Z');
+  assert.equal(row.committed_at, '2026-11-26T09:00:04.500Z');
+  assert.equal(row.elapsed_ms, 4500);
+  assert.equal(
+    store.db.prepare('SELECT count(*) FROM reading_boxes WHERE reading_id = ?').pluck().get(row.id),
+    1,
+  );
+
+  assert.throws(
+    () => saveDraft(ctx, a, { studyId: study.id, position: 0, phase: 'unaided', answer: answer('nv', 10) }),
+    /committed answers are final/,
+  );
+  const back = viewCase(ctx, a, study.id, 0);
+  assert.equal(back.navigation.readOnly, true);
+  assert.equal(back.unaided?.category, 'mel');
+  assert.equal(openReading(ctx, a, study.id).position, 1, 'reopening resumes at the first open case');
+});
+
+test("a reader never reaches another reader's study or answers, nor images beyond the next case", () => {
+  const { study, a, b } = design();
+  const other = design();
+  assert.throws(
+    () => openReading(ctx, a, other.study.id),
+    (e: ApiError) => e.code === 'not_found',
+  );
+  openReading(ctx, b, study.id);
+  saveDraft(ctx, b, { studyId: study.id, position: 0, phase: 'unaided', answer: answer('bcc', 33) });
+  const view = openReading(ctx, a, study.id);
+  assert.deepEqual(
+    view.unaided,
+    answer(null, null),
+    "reader A sees only their own (empty) answer, none of reader B's draft",
+  );
+  assert.equal(caseImage(ctx, a, study.id, '1').mime, 'image/jpeg', 'the next image may be prefetched');
+  assert.throws(
+    () => caseImage(ctx, a, study.id, '2'),
+    (e: ApiError) => e.code === 'forbidden',
+  );
+  assert.deepEqual(
+    readerStudies(ctx, a)
+      .map((s) => s.studyId)
+      .filter((id) => id === other.study.id),
+    [],
+  );
+});
+
+test('the AI-assisted read shows the model only after the unaided answer is committed, and keeps both', () => {
+  const { study, a } = design({
+    assistedModelVersionId: null,
+    tasks: { diagnosis: true, probabilities: false, marking: false },
+  });
+  assert.equal(study.settings.assistedModelVersionId, null);
+  const assisted = design({
+    assistedModelVersionId: modelId,
+    tasks: { diagnosis: true, probabilities: false, marking: false },
+  });
+  const id = assisted.study.id;
+  const reader = assisted.a;
+  const unaided = openReading(ctx, reader, id);
+  assert.equal(unaided.modelOutput, null);
+  saveDraft(ctx, reader, { studyId: id, position: 0, phase: 'unaided', answer: answer('nv', 60) });
+  assert.throws(
+    () => saveDraft(ctx, reader, { studyId: id, position: 0, phase: 'assisted', answer: answer('nv', 60) }),
+    /unaided phase, not assisted/,
+  );
+  const second = commitReading(ctx, reader, { studyId: id, position: 0, phase: 'unaided' });
+  assert.equal(second.position, 0);
+  assert.equal(second.phase, 'assisted');
+  assert.equal(second.modelOutput?.probabilities.length, 7);
+  saveDraft(ctx, reader, { studyId: id, position: 0, phase: 'assisted', answer: answer('mel', 70) });
+  const third = commitReading(ctx, reader, { studyId: id, position: 0, phase: 'assisted' });
+  assert.equal(third.position, 1);
+  assert.equal(third.modelOutput, null, 'the next case starts unaided again');
+  const phases = store.db
+    .prepare('SELECT phase, confidence FROM readings WHERE study_id = ? AND reader_id = ? ORDER BY id')
+    .all(id, reader);
+  assert.deepEqual(phases, [
+    { phase: 'unaided', confidence: 60 },
+    { phase: 'assisted', confidence: 70 },
+    { phase: 'unaided', confidence: null },
+  ]);
+  assert.equal(studyDetail(ctx, id).readers.find((r) => r.readerId === reader)?.completed, 1);
+  void a;
+});
+
+test('a time limit refuses late drafts and commits what was saved, marked as timed out', () => {
+  const { study, a } = design({ timeLimitS: 30 });
+  openReading(ctx, a, study.id);
+  saveDraft(ctx, a, { studyId: study.id, position: 0, phase: 'unaided', answer: answer('nv', null) });
+  tick(33_000);
+  assert.throws(
+    () => saveDraft(ctx, a, { studyId: study.id, position: 0, phase: 'unaided', answer: answer('nv', 50) }),
+    /time for this case is up/,
+  );
+  const next = commitReading(ctx, a, { studyId: study.id, position: 0, phase: 'unaided' });
+  assert.equal(next.position, 1);
+  const row = store.db
+    .prepare(
+      'SELECT timed_out, confidence, category_id FROM readings WHERE study_id = ? AND reader_id = ? AND committed_at IS NOT NULL',
+    )
+    .get(study.id, a) as {
+    timed_out: number;
+    confidence: number | null;
+  };
+  assert.equal(row.timed_out, 1);
+  assert.equal(row.confidence, null);
+});
+
+test('a closed study is locked', () => {
+  const { study, a } = design();
+  openReading(ctx, a, study.id);
+  closeStudy(ctx, study.id);
+  assert.throws(
+    () => saveDraft(ctx, a, { studyId: study.id, position: 0, phase: 'unaided', answer: answer('nv', 50) }),
+    /study is closed/,
+  );
+  assert.equal(openReading(ctx, a, study.id).navigation.readOnly, true);
+  assert.throws(() => closeStudy(ctx, study.id), /already closed/);
+});

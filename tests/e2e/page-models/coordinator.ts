@@ -1,0 +1,51 @@
+import type { Page } from 'playwright-core';
+
+export interface NewStudy {
+  name: string;
+  cases: number;
+  sampleSeed: number;
+  diagnosis: boolean;
+  marking: boolean;
+  newReaders: string[];
+}
+
+export class CoordinatorPages {
+  constructor(private readonly page: Page) {}
+
+  /** Fills the new-study form, adding readers on the way; returns each new reader's access code. */
+  async createStudy(study: NewStudy): Promise<{ studyId: number; accessCodes: Record<string, string> }> {
+    await this.page.getByRole('button', { name: 'New study' }).click();
+    const form = this.page.getByRole('form', { name: 'New study' });
+    await form.getByLabel('Name', { exact: true }).fill(study.name);
+    await form.getByLabel('Stratified random sample').check();
+    await form.getByLabel('Number of cases').fill(String(study.cases));
+    await form.getByLabel('Sample seed').fill(String(study.sampleSeed));
+    await form.locator('input[name=taskDiagnosis]').setChecked(study.diagnosis);
+    await form.locator('input[name=taskMarking]').setChecked(study.marking);
+    const accessCodes: Record<string, string> = {};
+    for (const name of study.newReaders) {
+      await form.getByLabel('Add a new reader').fill(name);
+      await form.getByRole('button', { name: 'Add reader' }).click();
+      const code = this.page.locator(`[data-testid=access-code][data-reader="${name}"]`);
+      await code.waitFor();
+      accessCodes[name] = (await code.textContent())!.trim();
+    }
+    await form.getByRole('button', { name: 'Create study' }).click();
+    await this.page.waitForURL(/#\/studies\/\d+$/);
+    const studyId = Number(/studies\/(\d+)$/.exec(this.page.url())![1]);
+    await this.page.getByRole('heading', { name: study.name }).waitFor();
+    return { studyId, accessCodes };
+  }
+
+  async openStudy(studyId: number): Promise<void> {
+    await this.page.goto(this.page.url().replace(/#.*$/, `#/studies/${studyId}`));
+    await this.page.reload();
+    await this.page.getByTestId('reader-progress').waitFor();
+  }
+
+  /** The progress label of a reader on the open study page, e.g. "5 / 5 ✓". */
+  async progressOf(readerName: string): Promise<string> {
+    const row = this.page.locator(`tr[data-reader="${readerName}"]`);
+    return (await row.getByRole('progressbar').getAttribute('aria-label'))!;
+  }
+}
