@@ -132,3 +132,16 @@ test('an incomplete design and conflicting truth are named', () => {
     /y.csv line 1: missing column\(s\) treatment/,
   );
 });
+
+test('a single treatment gives the same per-treatment CI as the two-treatment analysis, and no test', () => {
+  const design = vanDyke();
+  const single = orAnalysis({ ...design, treatments: ['0'], ratings: [design.ratings[0]] });
+  assert.equal(single.randomReadersRandomCases.test, null);
+  const [t0] = single.randomReadersRandomCases.treatments;
+  assert.deepEqual(
+    t0.ci.map((x) => round(x, 8)),
+    [0.8252236, 0.96885048],
+  );
+  assert.equal(round(t0.df, 4), 12.7446);
+  assert.equal(single.randomReadersRandomCases.comparisons.length, 0);
+});
