@@ -11,7 +11,15 @@ test('a reads CSV becomes answers with confidences, phases and times', () => {
     'reader,case,category,confidence,phase,time_ms\r\nDr A,c1,MEL,80,,1200\r\nDr A,c2,nv,,assisted,\r\n"Dr, B",c1,bcc,0,unaided,900\r\n';
   const reads = parseReadsCsv(text, 'reads.csv', categories);
   assert.deepEqual(
-    reads.map((r) => [r.line, r.reader, r.caseId, r.phase, r.answer.category, r.answer.confidence, r.timeMs]),
+    reads.map((r) => [
+      r.line,
+      r.readerId,
+      r.caseId,
+      r.phase,
+      r.answer.category,
+      r.answer.confidence,
+      r.timeMs,
+    ]),
     [
       [2, 'Dr A', 'c1', 'unaided', 'mel', 80, 1200],
       [3, 'Dr A', 'c2', 'assisted', 'nv', null, null],

@@ -6,9 +6,10 @@ import { CsvError, parseCsv, requireColumns } from './csv.ts';
 
 export const READS_COLUMNS = ['reader', 'case', 'category', 'confidence'] as const;
 
+/** A read as the report takes it (`ReportReading`), with the line it came from. */
 export interface ImportedRead {
   line: number;
-  reader: string;
+  readerId: string;
   caseId: string;
   phase: 'unaided' | 'assisted';
   answer: ReaderAnswer;
@@ -82,7 +83,7 @@ export function parseReadsCsv(text: string, source: string, categories: readonly
     seen.set(key, line);
     reads.push({
       line,
-      reader: row.reader,
+      readerId: row.reader,
       caseId: row.case,
       phase: row.phase,
       answer: { category, confidence: row.confidence },

@@ -9,6 +9,7 @@ import { imrmcInput } from './export-imrmc.ts';
 import { reportJson } from './export-json.ts';
 import type { ReportInput, ReportReading } from './input.ts';
 import { buildReport } from './report.ts';
+import { parseReadsCsv } from '../readers-import/reads-csv.ts';
 
 const categories = ['mel', 'nv', 'bcc', 'bkl'];
 
@@ -329,4 +330,41 @@ test('exports: JSON without NaN or Infinity, CSV tables, printable HTML, iMRMC t
     (s) => s.scorer.id === 'reader:r2' && s.scorer.phase === 'unaided',
   )!.auc!.auc;
   assert.ok(Math.abs(fromFile - inReport) < 1e-12);
+});
+
+test('outside reads from a CSV enter the report as readers', () => {
+  const csv = [
+    'reader,case,category,confidence,time_ms',
+    ...['A', 'B'].flatMap((reader) =>
+      ['c0', 'c1', 'c2', 'c3', 'c4', 'c5'].map(
+        (c, i) =>
+          `${reader},${c},${i % 2 ? 'nv' : reader === 'A' ? 'mel' : 'nv'},${50 + i * 5},${1000 * (i + 1)}`,
+      ),
+    ),
+  ].join('\n');
+  const readings = parseReadsCsv(csv, 'reads.csv', ['mel', 'nv']);
+  const cases = ['c0', 'c1', 'c2', 'c3', 'c4', 'c5'].map((id, i) => ({ id, labels: [i % 2 ? 'nv' : 'mel'] }));
+  const report = buildReport({
+    categories: ['mel', 'nv'],
+    cases,
+    models: [],
+    readers: [
+      { id: 'A', name: 'A' },
+      { id: 'B', name: 'B' },
+    ],
+    readings,
+  });
+  const [a, b] = report.classification.summary;
+  assert.deepEqual(a.confusion, [
+    [3, 0],
+    [0, 3],
+  ]);
+  assert.deepEqual(b.confusion, [
+    [0, 3],
+    [0, 3],
+  ]);
+  assert.equal(report.classification.perCategory[0].scorers[0].auc!.auc, 1);
+  assert.equal(report.readingTime[0].medianMs, 3500);
+  assert.equal(report.referenceModel, null);
+  assert.deepEqual(report.mrmc.readersVsModel, []);
 });
