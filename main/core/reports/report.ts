@@ -26,6 +26,7 @@ import {
   rocCurve,
   type AucEstimate,
   type PairedTest,
+  type Placements,
   type RocPoint,
 } from '../stats/roc.ts';
 import { prepareReport, type Phase, type Prepared, type ReportInput, type Scorer } from './input.ts';
@@ -143,6 +144,8 @@ function categoryResult(p: Prepared, k: number, reference: Scorer | null): Categ
   const truth = p.truth[k];
   const n = p.cases.length;
   const all = [...p.models, ...p.groups, ...p.readers];
+  // The reference's placements per case set: most readers read the same cases.
+  const referencePlacements = new Map<string, Placements>();
   const decisionsFor = (s: Scorer) => s.decisions.map((d, c) => (p.singleTruth[c] === null ? null : d));
   const scorers = all.map((scorer): ScorerAuc => {
     const cases = indicesWhere(n, (c) => scorer.scores[c] !== null);
@@ -171,7 +174,9 @@ function categoryResult(p: Prepared, k: number, reference: Scorer | null): Categ
       const bothClasses = classOf(truth, both);
       if (bothClasses.positives > 0 && bothClasses.negatives > 0) {
         const mine = both.length === cases.length ? own : placements(column(scorer, both, k), yb);
-        const model = placements(column(reference, both, k), yb);
+        const key = both.length === n ? 'all' : both.join(',');
+        const model = referencePlacements.get(key) ?? placements(column(reference, both, k), yb);
+        referencePlacements.set(key, model);
         vsModel = { ...pairedDelongTest(mine, model, p.level), cases: both.length, modelAuc: model.auc };
       }
     }
