@@ -3,7 +3,7 @@
 // group (vote fractions as scores), and the paired DeLong test of each group against the model on the images
 // both scored. Prints JSON.
 // Run: node --import tsx scripts/compare-isic-readers.ts [--model models/classifier] [--data ../shared/data]
-//        [--split training/splits/ham10000.json] [--subset test] [--predictions CSV] [--out FILE]
+//        [--split training/splits/ham10000.json] [--subset test] [--predictions CSV] [--out REPORT.json] [--html REPORT.html]
 // Without --predictions the model is run through `dermaread predict` over the split's images.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseCsv, requireColumns } from '../main/core/readers-import/csv.ts';
 import { parseIsicReaderStudy, voteFractions } from '../main/core/readers-import/isic2018.ts';
+import { reportHtml } from '../main/core/reports/export-html.ts';
 import { reportJson } from '../main/core/reports/export-json.ts';
 import { buildReport } from '../main/core/reports/report.ts';
 
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     subset: { type: 'string', default: 'test' },
     predictions: { type: 'string' },
     out: { type: 'string' },
+    html: { type: 'string' },
   },
 });
 const need = (path: string, what: string) => {
@@ -166,4 +168,5 @@ const result = {
   note: 'Reader groups score each image by vote fractions and decide by the majority vote; the model decides by its top probability. Paired DeLong tests are on the images both scored.',
 };
 if (values.out) writeFileSync(values.out, reportJson(report));
+if (values.html) writeFileSync(values.html, reportHtml(report));
 console.log(JSON.stringify(result, null, 2));
