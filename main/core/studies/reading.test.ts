@@ -214,6 +214,7 @@ test('the AI-assisted read shows the model only after the unaided answer is comm
   assert.equal(second.position, 0);
   assert.equal(second.phase, 'assisted');
   assert.equal(second.modelOutput?.probabilities.length, 7);
+  assert.deepEqual(second.assisted, answer('nv', 60), 'the assisted answer starts as the unaided one');
   saveDraft(ctx, reader, { studyId: id, position: 0, phase: 'assisted', answer: answer('mel', 70) });
   const third = commitReading(ctx, reader, { studyId: id, position: 0, phase: 'assisted' });
   assert.equal(third.position, 1);

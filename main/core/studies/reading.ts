@@ -128,15 +128,26 @@ function metadataFor(ctx: StudyContext, study: StudyRow, caseId: number): Readin
   return metadata;
 }
 
-/** Records that the reader was shown this phase of the case (once: later visits keep the first time). */
-function markShown(ctx: StudyContext, studyId: number, readerId: number, studyCaseId: number, phase: Phase): void {
+/**
+ * Records that the reader was shown this phase of the case (once: later visits keep the first time). The
+ * assisted answer starts as a copy of the committed unaided one, so "unchanged" is one commit away.
+ */
+function markShown(ctx: StudyContext, studyId: number, readerId: number, state: PositionState, phase: Phase): void {
   const now = ctx.now().toISOString();
-  ctx.db
+  const { changes, lastInsertRowid } = ctx.db
     .prepare(
       `INSERT INTO readings (study_id, reader_id, study_case_id, phase, shown_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (study_id, reader_id, study_case_id, phase) DO NOTHING`,
     )
-    .run(studyId, readerId, studyCaseId, phase, now, now);
+    .run(studyId, readerId, state.studyCaseId, phase, now, now);
+  if (changes === 0 || phase !== 'assisted' || !state.unaided) return;
+  const from = state.unaided.id;
+  const to = Number(lastInsertRowid);
+  ctx.db.prepare('UPDATE readings SET category_id = ?, confidence = ? WHERE id = ?').run(state.unaided.category_id, state.unaided.confidence, to);
+  ctx.db.prepare('INSERT INTO reading_probabilities (reading_id, category_id, probability) SELECT ?, category_id, probability FROM reading_probabilities WHERE reading_id = ?').run(to, from);
+  ctx.db
+    .prepare('INSERT INTO reading_boxes (reading_id, category_id, x, y, w, h, created_at, updated_at) SELECT ?, category_id, x, y, w, h, ?, ? FROM reading_boxes WHERE reading_id = ?')
+    .run(to, now, now, from);
 }
 
 function deadlineOf(study: StudyRow, reading: ReadingRow | null): string | null {
@@ -188,7 +199,7 @@ function buildView(ctx: StudyContext, study: StudyRow, readerId: number, positio
   let state = progress.positions[position];
   const phase = position === progress.current && open ? currentPhase(state, study) : null;
   if (phase) {
-    markShown(ctx, study.id, readerId, state.studyCaseId, phase);
+    ctx.db.transaction(() => markShown(ctx, study.id, readerId, state, phase))();
     progress = readerProgress(ctx.db, study.id, readerId, isAssisted(study));
     state = progress.positions[position];
   }

@@ -32,7 +32,10 @@ export function ModelsPage() {
   useEffect(() => {
     if (!job || job.state !== 'running') return;
     const stop = onEvent('job.progress', (update) => update.jobId === job.jobId && setJob(update));
-    const timer = setInterval(() => call('jobs.get', { jobId: job.jobId }).then(setJob, () => undefined), 1000);
+    const timer = setInterval(
+      () => call('jobs.get', { jobId: job.jobId }).then(setJob, () => undefined),
+      1000,
+    );
     return () => {
       stop();
       clearInterval(timer);
@@ -94,13 +97,22 @@ export function ModelsPage() {
       <form className="card row" onSubmit={add}>
         <label className="field grow">
           <span>Add a model version: folder or .zip with model.onnx and manifest.json</span>
-          <input name="modelPath" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/path/to/models/classifier" />
+          <input
+            name="modelPath"
+            value={path}
+            onChange={(e) => setPath(e.target.value)}
+            placeholder="/path/to/models/classifier"
+          />
         </label>
         <button className="btn primary" type="submit" disabled={!path.trim() || busy}>
           {busy ? 'Validating…' : 'Add version'}
         </button>
       </form>
-      {(failure || error) && <p className="error" role="alert">{failure ?? error}</p>}
+      {(failure || error) && (
+        <p className="error" role="alert">
+          {failure ?? error}
+        </p>
+      )}
 
       <div className="grid-2">
         <div className="card">
@@ -118,13 +130,21 @@ export function ModelsPage() {
             </thead>
             <tbody>
               {models?.map((m) => (
-                <tr key={m.id} className={selected?.id === m.id ? 'clickable selected' : 'clickable'} onClick={() => void open(m.id)}>
+                <tr
+                  key={m.id}
+                  className={selected?.id === m.id ? 'clickable selected' : 'clickable'}
+                  onClick={() => void open(m.id)}
+                >
                   <td onClick={(e) => e.stopPropagation()}>
                     <input
                       type="checkbox"
                       aria-label={`compare ${m.name} ${m.version}`}
                       checked={compareIds.includes(m.id)}
-                      onChange={(e) => setCompareIds((ids) => (e.target.checked ? [...ids, m.id] : ids.filter((x) => x !== m.id)))}
+                      onChange={(e) =>
+                        setCompareIds((ids) =>
+                          e.target.checked ? [...ids, m.id] : ids.filter((x) => x !== m.id),
+                        )
+                      }
                     />
                   </td>
                   <td>
@@ -139,22 +159,95 @@ export function ModelsPage() {
               ))}
             </tbody>
           </table>
-          <div className="row">
-            <label className="field">
-              <span>Compare ticked versions on</span>
-              <select value={compareDataset ?? ''} onChange={(e) => setCompareDataset(Number(e.target.value))}>
-                {datasets?.map((d) => (
-                  <option key={d.id} value={d.id}>
-                    {d.name}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <button className="btn secondary" disabled={compareIds.length === 0} onClick={() => void compare()}>
-              Compare
-            </button>
-          </div>
-          {comparison && (
+        </div>
+
+        <div className="card">
+          {!selected ? (
+            <p className="muted">Choose a version to see its validation and manifest.</p>
+          ) : (
+            <>
+              <h2>
+                {selected.name} {selected.version}
+              </h2>
+              <p className={selected.validation.ok ? 'ok' : 'error'}>
+                {selected.validation.ok ? '✓ Valid: ' : '✗ Invalid: '}
+                {selected.validation.messages.join('; ')}
+              </p>
+              <p className="muted">Labels: {selected.labels.join(', ')}</p>
+              <p className="muted">
+                Predictions:{' '}
+                {selected.predictionCounts.map((p) => `${p.datasetName} ${p.cases} cases`).join(' · ') ||
+                  'none yet'}
+              </p>
+              <div className="row">
+                <label className="field">
+                  <span>Run over dataset</span>
+                  <select value={runDataset ?? ''} onChange={(e) => setRunDataset(Number(e.target.value))}>
+                    {datasets?.map((d) => (
+                      <option key={d.id} value={d.id}>
+                        {d.name} ({d.caseCount})
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <button
+                  className="btn primary"
+                  disabled={job?.state === 'running' || !selected.validation.ok}
+                  onClick={() => void run()}
+                >
+                  Run
+                </button>
+                {job?.state === 'running' && (
+                  <button
+                    className="btn ghost"
+                    onClick={() => void call('jobs.cancel', { jobId: job.jobId }).then(setJob)}
+                  >
+                    Cancel
+                  </button>
+                )}
+              </div>
+              {job && (
+                <div className="job">
+                  <Progress
+                    value={job.done}
+                    total={job.total}
+                    label={`${job.state}: ${job.done} / ${job.total}`}
+                  />
+                  {job.message && <p className="error">{job.message}</p>}
+                </div>
+              )}
+              <details>
+                <summary>Manifest</summary>
+                <pre className="manifest">{JSON.stringify(selected.manifest, null, 2)}</pre>
+              </details>
+            </>
+          )}
+        </div>
+      </div>
+
+      <div className="card">
+        <h2>Compare versions</h2>
+        <p className="muted">
+          Tick versions in the list, then compare their metrics on the cases of a dataset that every one of
+          them has predicted.
+        </p>
+        <div className="row">
+          <label className="field">
+            <span>Compare ticked versions on</span>
+            <select value={compareDataset ?? ''} onChange={(e) => setCompareDataset(Number(e.target.value))}>
+              {datasets?.map((d) => (
+                <option key={d.id} value={d.id}>
+                  {d.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button className="btn secondary" disabled={compareIds.length === 0} onClick={() => void compare()}>
+            Compare
+          </button>
+        </div>
+        {comparison && (
+          <div className="table-scroll">
             <table className="table compact">
               <caption>{comparison.caseCount} cases predicted by every version</caption>
               <thead>
@@ -180,58 +273,8 @@ export function ModelsPage() {
                 ))}
               </tbody>
             </table>
-          )}
-        </div>
-
-        <div className="card">
-          {!selected ? (
-            <p className="muted">Choose a version to see its validation and manifest.</p>
-          ) : (
-            <>
-              <h2>
-                {selected.name} {selected.version}
-              </h2>
-              <p className={selected.validation.ok ? 'ok' : 'error'}>
-                {selected.validation.ok ? '✓ Valid: ' : '✗ Invalid: '}
-                {selected.validation.messages.join('; ')}
-              </p>
-              <p className="muted">Labels: {selected.labels.join(', ')}</p>
-              <p className="muted">
-                Predictions: {selected.predictionCounts.map((p) => `${p.datasetName} ${p.cases} cases`).join(' · ') || 'none yet'}
-              </p>
-              <div className="row">
-                <label className="field">
-                  <span>Run over dataset</span>
-                  <select value={runDataset ?? ''} onChange={(e) => setRunDataset(Number(e.target.value))}>
-                    {datasets?.map((d) => (
-                      <option key={d.id} value={d.id}>
-                        {d.name} ({d.caseCount})
-                      </option>
-                    ))}
-                  </select>
-                </label>
-                <button className="btn primary" disabled={job?.state === 'running' || !selected.validation.ok} onClick={() => void run()}>
-                  Run
-                </button>
-                {job?.state === 'running' && (
-                  <button className="btn ghost" onClick={() => void call('jobs.cancel', { jobId: job.jobId }).then(setJob)}>
-                    Cancel
-                  </button>
-                )}
-              </div>
-              {job && (
-                <div className="job">
-                  <Progress value={job.done} total={job.total} label={`${job.state}: ${job.done} / ${job.total}`} />
-                  {job.message && <p className="error">{job.message}</p>}
-                </div>
-              )}
-              <details>
-                <summary>Manifest</summary>
-                <pre className="manifest">{JSON.stringify(selected.manifest, null, 2)}</pre>
-              </details>
-            </>
-          )}
-        </div>
+          </div>
+        )}
       </div>
     </section>
   );

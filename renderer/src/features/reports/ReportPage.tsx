@@ -186,7 +186,8 @@ function RocChart({ result }: { result: CategoryResult }) {
               key={p.name}
               data={[p]}
               dataKey="y"
-              stroke="none"
+              stroke={PALETTE[(i + curves.length) % PALETTE.length]}
+              legendType="circle"
               dot={{ r: 6, fill: PALETTE[(i + curves.length) % PALETTE.length], stroke: '#fff', strokeWidth: 1.5 }}
               name={p.name}
               isAnimationActive={false}
