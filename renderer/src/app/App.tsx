@@ -1,8 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import type { ResponseOf } from '../../../main/contract/index.ts';
 import { call, errorMessage, session } from '../api/client.ts';
 import { ModelsPage } from '../features/models/ModelsPage.tsx';
-import { ReportPage } from '../features/reports/ReportPage.tsx';
 import { ReaderHome } from '../features/reading/ReaderHome.tsx';
 import { ReadingPage } from '../features/reading/ReadingPage.tsx';
 import { SignIn } from '../features/session/SignIn.tsx';
@@ -13,6 +12,9 @@ import { StudyPage } from '../features/studies/StudyPage.tsx';
 import { navigate, useRoute } from './router.ts';
 
 type Status = ResponseOf<'session.status'>;
+
+// the dashboard carries the charting library: loaded only when a coordinator opens it
+const ReportPage = lazy(() => import('../features/reports/ReportPage.tsx').then((m) => ({ default: m.ReportPage })));
 
 export function App() {
   const [status, setStatus] = useState<Status | null>(null);
@@ -51,7 +53,12 @@ export function App() {
 
   let page;
   if (route[0] === 'studies' && route[1] === 'new') page = <NewStudyPage />;
-  else if (route[0] === 'studies' && route[1] && route[2] === 'report') page = <ReportPage studyId={Number(route[1])} />;
+  else if (route[0] === 'studies' && route[1] && route[2] === 'report')
+    page = (
+      <Suspense fallback={<p className="muted page">Loading…</p>}>
+        <ReportPage studyId={Number(route[1])} />
+      </Suspense>
+    );
   else if (route[0] === 'studies' && route[1]) page = <StudyPage key={route[1]} studyId={Number(route[1])} />;
   else if (route[0] === 'readers') page = <ReadersPage />;
   else if (route[0] === 'models') page = <ModelsPage />;
