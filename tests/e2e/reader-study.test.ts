@@ -61,6 +61,16 @@ test('a 5-case study with 2 readers, read, resumed after a reload, followed by t
     if (n === 1) {
       await reading.drawBox([0.35, 0.3], [0.6, 0.65]);
       assert.equal(await reading.boxCount(), 1);
+      const [drawn] = await reading.boxSizes();
+      await reading.drag([0.45, 0.45], [0.5, 0.5]); // move: same size
+      assert.deepEqual(await reading.boxSizes(), [drawn]);
+      await reading.drag([0.65, 0.7], [0.75, 0.8]); // the moved box's bottom-right handle: larger
+      const [resized] = await reading.boxSizes();
+      assert.notEqual(resized, drawn);
+      await reading.drawBox([0.05, 0.05], [0.15, 0.15]);
+      assert.equal(await reading.boxCount(), 2);
+      await ada.keyboard.press('Delete'); // the new box is selected
+      assert.deepEqual(await reading.boxSizes(), [resized]);
     }
     if (n % 2) await reading.chooseDiagnosis(['nv', 'mel', 'bkl', 'bcc', 'akiec'][n - 1]);
     else await reading.chooseDiagnosisByKey('6'); // shortcut 6 = nv

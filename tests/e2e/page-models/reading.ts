@@ -35,8 +35,8 @@ export class ReadingView {
     await this.page.getByLabel('Confidence (0-100)').fill(String(value));
   }
 
-  /** Drags with the mouse from one point to another, given as fractions of the image frame. */
-  async drawBox(from: [number, number], to: [number, number]): Promise<void> {
+  /** A mouse drag between two points given as fractions of the image frame: draws, moves or resizes a box. */
+  async drag(from: [number, number], to: [number, number]): Promise<void> {
     const frame = this.page.getByTestId('image-frame');
     const box = (await frame.boundingBox())!;
     const at = ([fx, fy]: [number, number]) => [box.x + box.width * fx, box.y + box.height * fy] as const;
@@ -47,6 +47,15 @@ export class ReadingView {
       await this.page.mouse.move(...at(f));
     }
     await this.page.mouse.up();
+  }
+
+  async drawBox(from: [number, number], to: [number, number]): Promise<void> {
+    await this.drag(from, to);
+  }
+
+  /** Sizes (width x height, image pixels) of the marked boxes as the lesion list shows them. */
+  async boxSizes(): Promise<string[]> {
+    return (await this.page.locator('.box-list .box-size').allTextContents()).map((s) => s.replace(' px', ''));
   }
 
   async boxCount(): Promise<number> {

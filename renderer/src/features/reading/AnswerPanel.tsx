@@ -156,7 +156,7 @@ export function AnswerPanel({ view, answer, editable, onChange, newBoxCategory, 
                       </option>
                     ))}
                   </select>
-                  <span className="muted small">
+                  <span className="muted small box-size">
                     {Math.round(b.xMax - b.xMin)}×{Math.round(b.yMax - b.yMin)} px
                   </span>
                   {editable && (
