@@ -88,6 +88,7 @@ test('a 5-case study with 2 readers, read, resumed after a reload, followed by t
   await new SignInPage(ben).open(server.url);
   await new SignInPage(ben).signInReader(accessCodes['Dr Ben Reader']);
   const second = new ReadingView(ben);
+  await ben.screenshot({ path: join(ARTIFACTS, 'reader-home.png') });
   await second.openStudy('Pigmented lesions, pilot');
   for (let n = 1; n <= 2; n++) {
     await second.imageShown();
