@@ -71,6 +71,8 @@ export const routes = {
   'studies.addReaders': route('coordinator', z.strictObject({ studyId: s.id, readerIds: z.array(s.id).min(1) })),
   'studies.close': route('coordinator', studyRef),
   'studies.report': route('coordinator', studyRef),
+  // the report as a file: JSON, a zip of CSV tables, printable HTML, or a zip of iMRMC inputs (one per category)
+  'studies.export': binaryRoute('coordinator', z.strictObject({ studyId: s.id, format: z.enum(['json', 'csv', 'html', 'imrmc']) })),
 
   // ---- coordinator: models (for engineers) ----------------------------------------------------------
   'models.list': route('coordinator', s.empty),

@@ -85,6 +85,7 @@ function argumentsFor(signInCode: string): Record<HandlerName, unknown> {
     'studies.addReaders': { studyId, readerIds: [1] },
     'studies.close': { studyId },
     'studies.report': { studyId },
+    'studies.export': { studyId, format: 'json' },
     'models.list': {},
     'models.add': { path: '/tmp' },
     'models.get': { modelVersionId: 1 },

@@ -3,6 +3,7 @@
 // model's curve and the readers as points, AUC table, MRMC); an engineer adds a model version, runs it over a
 // dataset with a progress bar and compares versions. Screenshots go to test-artifacts/.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -104,6 +105,11 @@ test('assisted read, statistics dashboard and models screen', async () => {
   assert.ok(aucRows >= 5, `the AUC table lists the model and the readers' phases (${aucRows} rows)`);
   assert.ok((await coordinatorPage.getByText(/against tiny-test-classifier 0.0.1 as a fixed reference/).count()) > 0);
   await coordinatorPage.screenshot({ path: join(ARTIFACTS, 'report-dashboard.png'), fullPage: true });
+  for (const [label, file, starts] of [['CSV tables', 'report-csv.zip', 'PK'], ['Printable HTML', 'report.html', '<!'], ['iMRMC input', 'imrmc.zip', 'PK']]) {
+    const [download] = await Promise.all([coordinatorPage.waitForEvent('download'), coordinatorPage.getByRole('button', { name: label }).click()]);
+    assert.equal(download.suggestedFilename(), `study-${study.id}-${file}`);
+    assert.equal(readFileSync((await download.path())!).subarray(0, 2).toString(), starts);
+  }
 
   // the first reader, in the browser: the model appears only after the unaided commit
   const readerPage = await newPage();

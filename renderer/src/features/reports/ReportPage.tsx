@@ -4,6 +4,7 @@
 import { useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
 import type { StudyReport } from '../../../../main/contract/index.ts';
+import { call, errorMessage } from '../../api/client.ts';
 import { useApi } from '../../ui/useApi.ts';
 
 const f3 = (v: number | null | undefined) => (v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(3));
@@ -13,6 +14,7 @@ const PALETTE = ['#1d5fa7', '#c2410c', '#15803d', '#7c3aed', '#b91c1c', '#0e7490
 export function ReportPage({ studyId }: { studyId: number }) {
   const { data: report, error } = useApi('studies.report', { studyId });
   const { data: study } = useApi('studies.get', { studyId });
+  const [exportError, setExportError] = useState<string | null>(null);
   return (
     <section className="page report">
       <div className="page-head">
@@ -24,29 +26,43 @@ export function ReportPage({ studyId }: { studyId: number }) {
         </div>
         {report && (
           <div className="row no-print">
-            <button className="btn secondary" onClick={() => download(`study-${studyId}-report.json`, JSON.stringify(report, null, 2), 'application/json')}>
-              Export JSON
-            </button>
-            <button className="btn secondary" onClick={() => window.print()}>
-              Print report
+            {EXPORTS.map(({ format, label, file }) => (
+              <button key={format} className="btn secondary small" onClick={() => void exportAs(studyId, format, file, setExportError)}>
+                {label}
+              </button>
+            ))}
+            <button className="btn secondary small" onClick={() => window.print()}>
+              Print
             </button>
           </div>
         )}
       </div>
-      {error && <p className="error">{error}</p>}
+      {(error || exportError) && <p className="error">{error ?? exportError}</p>}
       {!error && report === null && <p className="muted">No committed reading yet: the report appears once readers have committed answers.</p>}
       {report && <ReportBody report={report} />}
     </section>
   );
 }
 
-function download(name: string, text: string, type: string) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  URL.revokeObjectURL(url);
+const EXPORTS = [
+  { format: 'json', label: 'JSON', file: 'report.json' },
+  { format: 'csv', label: 'CSV tables', file: 'report-csv.zip' },
+  { format: 'html', label: 'Printable HTML', file: 'report.html' },
+  { format: 'imrmc', label: 'iMRMC input', file: 'imrmc.zip' },
+] as const;
+
+async function exportAs(studyId: number, format: (typeof EXPORTS)[number]['format'], file: string, onError: (message: string) => void) {
+  try {
+    const { mime, bytes } = await call('studies.export', { studyId, format });
+    const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: mime }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `study-${studyId}-${file}`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  } catch (e) {
+    onError(errorMessage(e));
+  }
 }
 
 function ReportBody({ report }: { report: StudyReport }) {
