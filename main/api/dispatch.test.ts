@@ -62,3 +62,17 @@ test('signing out ends the session; a reissued access code ends the old one', as
   await app.dispatch('session.signOut', {}, reader);
   await assert.rejects(app.dispatch('reading.studies', {}, reader), code('unauthorized'));
 });
+
+test('a session left unused for 12 hours ends', async () => {
+  let now = Date.parse('2026-11-26T08:00:00Z');
+  const clocked = openApp(join(temp.path, 'clocked'), { now: () => new Date(now) });
+  try {
+    const token = ((await clocked.dispatch('session.setupCoordinator', { password: 'long enough' }, null)) as { token: string }).token;
+    now += 11 * 3600 * 1000;
+    assert.deepEqual(await clocked.dispatch('studies.list', {}, token), []);
+    now += 12 * 3600 * 1000 + 1;
+    await assert.rejects(clocked.dispatch('studies.list', {}, token), code('unauthorized'));
+  } finally {
+    clocked.close();
+  }
+});

@@ -97,6 +97,18 @@ test('a 5-case study with 2 readers, read, resumed after a reload, followed by t
     await second.waitSaved();
     await second.commitAndWaitNext();
   }
+  // zoom with the wheel, back to fit; look back at case 2 (read-only, as committed) and return
+  const fitted = await second.zoom();
+  await second.wheel(-400);
+  await ben.waitForFunction((z) => Number(document.querySelector('.zoom-level')!.textContent!.replace(/[^0-9]/g, '')) > z, fitted);
+  await second.fit();
+  assert.equal(await second.zoom(), fitted);
+  await second.previous();
+  assert.equal(await second.caseNumber(), 2);
+  assert.ok(await second.isReadOnly());
+  assert.equal(await ben.locator('.category.chosen').getAttribute('data-code'), 'mel');
+  await second.next();
+  assert.equal(await second.caseNumber(), 3);
   await second.chooseDiagnosis('bkl'); // a draft on case 3, not committed
   await second.waitSaved();
   await ben.reload();

@@ -6,6 +6,8 @@ import { ApiError, type Caller } from '../../contract/index.ts';
 import type { Db } from '../db/connection.ts';
 
 const PASSWORD_SETTING = 'coordinator_password';
+// a session unused this long ends: a workstation left signed in overnight asks for the code again
+export const SESSION_IDLE_LIMIT_MS = 12 * 3600 * 1000;
 // Crockford base32 without look-alikes: codes are read aloud and typed by people
 const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -79,16 +81,16 @@ export function signInReader(db: Db, accessCode: string, now: Date): { token: st
   return { token: openSession(db, 'reader', reader.id, now), readerId: reader.id, name: reader.name };
 }
 
-/** The caller a bearer token stands for; a missing, unknown or revoked token is nobody. */
+/** The caller a bearer token stands for; a missing, unknown, revoked or idle-expired token is nobody. */
 export function callerOf(db: Db, token: string | null, now: Date): Caller {
   if (!token) return { role: 'none' };
   const row = db
     .prepare(
-      `SELECT s.role, s.reader_id AS readerId, r.name, r.disabled_at AS disabledAt FROM sessions s
+      `SELECT s.role, s.reader_id AS readerId, s.last_seen_at AS lastSeenAt, r.name, r.disabled_at AS disabledAt FROM sessions s
        LEFT JOIN readers r ON r.id = s.reader_id WHERE s.token_sha256 = ? AND s.revoked_at IS NULL`,
     )
-    .get(sha256(token)) as { role: string; readerId: number | null; name: string | null; disabledAt: string | null } | undefined;
-  if (!row) return { role: 'none' };
+    .get(sha256(token)) as { role: string; readerId: number | null; lastSeenAt: string; name: string | null; disabledAt: string | null } | undefined;
+  if (!row || now.getTime() - Date.parse(row.lastSeenAt) > SESSION_IDLE_LIMIT_MS) return { role: 'none' };
   db.prepare('UPDATE sessions SET last_seen_at = ? WHERE token_sha256 = ?').run(now.toISOString(), sha256(token));
   if (row.role === 'coordinator') return { role: 'coordinator' };
   if (row.disabledAt || row.readerId === null) return { role: 'none' };

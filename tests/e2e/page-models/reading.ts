@@ -58,6 +58,37 @@ export class ReadingView {
     return (await this.page.locator('.box-list .box-size').allTextContents()).map((s) => s.replace(' px', ''));
   }
 
+  /** The zoom level the toolbar shows, in percent. */
+  async zoom(): Promise<number> {
+    return Number((await this.page.locator('.zoom-level').textContent())!.replace(/[^0-9]/g, ''));
+  }
+
+  async wheel(deltaY: number): Promise<void> {
+    const box = (await this.page.getByTestId('image-frame').boundingBox())!;
+    await this.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await this.page.mouse.wheel(0, deltaY);
+  }
+
+  async fit(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Fit' }).click();
+  }
+
+  async previous(): Promise<void> {
+    const before = await this.caseNumber();
+    await this.page.getByRole('button', { name: '← Previous' }).click();
+    await this.page.waitForFunction((n) => document.querySelector('[data-testid=case-counter]')?.textContent?.includes(`Case ${n - 1} of`), before);
+  }
+
+  async next(): Promise<void> {
+    const before = await this.caseNumber();
+    await this.page.getByRole('button', { name: 'Next →' }).click();
+    await this.page.waitForFunction((n) => document.querySelector('[data-testid=case-counter]')?.textContent?.includes(`Case ${n + 1} of`), before);
+  }
+
+  async isReadOnly(): Promise<boolean> {
+    return (await this.page.getByText('This answer is committed and can no longer be changed.').count()) > 0;
+  }
+
   async boxCount(): Promise<number> {
     return this.page.getByTestId('reader-box').count();
   }
