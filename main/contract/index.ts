@@ -58,6 +58,8 @@ export const routes = {
     z.strictObject({ studyId: s.id, position: z.number().int().min(0), phase: s.phase }),
     s.readingView,
   ),
+  // the reading page's heartbeat while the case is on screen (time on a case is counted over visits)
+  'reading.touch': route('reader', z.strictObject({ studyId: s.id, position: z.number().int().min(0), phase: s.phase }), s.touched),
   'reading.image': binaryRoute('reader', z.strictObject({ studyId: s.id, imageKey: z.string().min(1).max(100) })),
 
   // ---- coordinator: catalogue, readers, studies -----------------------------------------------------

@@ -88,6 +88,9 @@ export const readingView = z.strictObject({
   modelOutput: modelOutput.nullable(),
   timing: z.strictObject({
     shownAt: z.string().nullable(),
+    // time on the case is counted over visits: the time of earlier visits, and when this one started
+    elapsedBeforeMs: z.number().int().min(0),
+    visitStartedAt: z.string().nullable(),
     deadline: z.string().nullable(),
     serverNow: z.string(),
     timeLimitS: z.number().int().nullable(),
@@ -97,6 +100,8 @@ export const readingView = z.strictObject({
 });
 
 export const savedDraft = z.strictObject({ savedAt: z.string(), firstInputAt: z.string().nullable() });
+
+export const touched = z.strictObject({ elapsedMs: z.number().int().min(0) });
 
 export const readerIdentity = z.strictObject({ id, name: z.string() });
 

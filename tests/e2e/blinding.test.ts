@@ -74,6 +74,7 @@ function argumentsFor(signInCode: string): Record<HandlerName, unknown> {
     'reading.case': { studyId, position: 0 },
     'reading.saveDraft': { studyId, position: 0, phase: 'unaided', answer: { category: 'nv', confidence: 64, probabilities: { nv: 64, mel: 36 }, boxes: [] } },
     'reading.commit': { studyId, position: 0, phase: 'unaided' },
+    'reading.touch': { studyId, position: 0, phase: 'unaided' },
     'reading.image': { studyId, imageKey: '0' },
     'catalog.datasets': {},
     'readers.list': {},

@@ -16,6 +16,7 @@ type StudyRoutes =
   | 'reading.case'
   | 'reading.saveDraft'
   | 'reading.commit'
+  | 'reading.touch'
   | 'reading.image'
   | 'catalog.datasets'
   | 'readers.list'
@@ -64,6 +65,7 @@ export function studyHandlers(ctx: StudyContext): HandlerMap<StudyRoutes> {
     'reading.case': ({ studyId, position }, call) => reading.viewCase(ctx, readerId(call), studyId, position),
     'reading.saveDraft': (args, call) => reading.saveDraft(ctx, readerId(call), args),
     'reading.commit': (args, call) => reading.commitReading(ctx, readerId(call), args),
+    'reading.touch': (args, call) => reading.touchCase(ctx, readerId(call), args),
     'reading.image': ({ studyId, imageKey }, call) => reading.caseImage(ctx, readerId(call), studyId, imageKey),
 
     'catalog.datasets': () => design.listDatasets(ctx),

@@ -21,6 +21,9 @@ export interface ReadingRow {
   elapsed_ms: number | null;
   timed_out: 0 | 1;
   updated_at: string;
+  visit_started_at: string | null;
+  last_seen_at: string | null;
+  active_ms_before: number;
 }
 
 export interface ReaderProgressState {

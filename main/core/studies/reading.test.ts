@@ -9,7 +9,7 @@ import { Store } from '../store/store.ts';
 import { makeTempDir, TINY_CLASSIFIER, writeHamSampleCoco } from '../store/testing.ts';
 import type { StudyContext } from './context.ts';
 import { closeStudy, createReader, createStudy, studyDetail } from './design.ts';
-import { caseImage, commitReading, openReading, readerStudies, saveDraft, viewCase } from './reading.ts';
+import { caseImage, commitReading, openReading, readerStudies, saveDraft, touchCase, viewCase } from './reading.ts';
 
 const temp = makeTempDir('studies');
 let store: Store;
@@ -235,7 +235,11 @@ test('a time limit refuses late drafts and commits what was saved, marked as tim
   const { study, a } = design({ timeLimitS: 30 });
   openReading(ctx, a, study.id);
   saveDraft(ctx, a, { studyId: study.id, position: 0, phase: 'unaided', answer: answer('nv', null) });
-  tick(33_000);
+  for (let beat = 0; beat < 3; beat++) {
+    tick(10_000);
+    touchCase(ctx, a, { studyId: study.id, position: 0, phase: 'unaided' });
+  }
+  tick(3_000);
   assert.throws(
     () => saveDraft(ctx, a, { studyId: study.id, position: 0, phase: 'unaided', answer: answer('nv', 50) }),
     /time for this case is up/,
@@ -252,6 +256,25 @@ test('a time limit refuses late drafts and commits what was saved, marked as tim
   };
   assert.equal(row.timed_out, 1);
   assert.equal(row.confidence, null);
+});
+
+test('time on a case is summed over visits: a crash or a pause costs the reader nothing', () => {
+  const { study, a } = design({ timeLimitS: 60 });
+  const first = openReading(ctx, a, study.id);
+  assert.equal(first.timing.deadline, new Date(clock + 60_000).toISOString());
+  tick(8_000);
+  assert.equal(touchCase(ctx, a, { studyId: study.id, position: 0, phase: 'unaided' }).elapsedMs, 8_000);
+  tick(5 * 60_000); // the app crashed, or the reader walked away: no sign of life
+  const resumed = openReading(ctx, a, study.id);
+  assert.equal(resumed.timing.elapsedBeforeMs, 8_000);
+  assert.equal(resumed.timing.visitStartedAt, new Date(clock).toISOString());
+  assert.equal(resumed.timing.deadline, new Date(clock + 52_000).toISOString(), 'the time limit keeps the time left');
+  tick(4_000);
+  saveDraft(ctx, a, { studyId: study.id, position: 0, phase: 'unaided', answer: answer('nv', 40) });
+  tick(2_000);
+  commitReading(ctx, a, { studyId: study.id, position: 0, phase: 'unaided' });
+  const row = store.db.prepare('SELECT elapsed_ms, timed_out FROM readings WHERE study_id = ? AND reader_id = ?').get(study.id, a);
+  assert.deepEqual(row, { elapsed_ms: 14_000, timed_out: 0 });
 });
 
 test('a closed study is locked', () => {

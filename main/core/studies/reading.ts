@@ -7,12 +7,13 @@ import { ApiError, type BinaryBody, type ResponseOf, schemas } from '../../contr
 import { audit } from './access.ts';
 import { studyRow, type StudyContext, type StudyRow } from './context.ts';
 import { readerProgress, type PositionState, type ReaderProgressState, type ReadingRow } from './progress.ts';
+import { deadlineOf, elapsedMs, touchReading } from './reading-time.ts';
 
 type Answer = z.output<typeof schemas.answer>;
 type Phase = z.output<typeof schemas.phase>;
 type ReadingView = ResponseOf<'reading.open'>;
 
-// a draft arriving this long after the deadline (network, a slow disk) is still accepted
+// a draft arriving this long after the time limit (network, a slow disk) is still accepted
 const DEADLINE_GRACE_MS = 2000;
 
 interface StudyCategory {
@@ -129,18 +130,24 @@ function metadataFor(ctx: StudyContext, study: StudyRow, caseId: number): Readin
 }
 
 /**
- * Records that the reader was shown this phase of the case (once: later visits keep the first time). The
- * assisted answer starts as a copy of the committed unaided one, so "unchanged" is one commit away.
+ * Records that the reader is shown this phase of the case: the first time, the reading is created (the
+ * assisted answer as a copy of the committed unaided one, so "unchanged" is one commit away); later, it counts
+ * as a sign of the reader on the case (reading-time.ts).
  */
 function markShown(ctx: StudyContext, studyId: number, readerId: number, state: PositionState, phase: Phase): void {
   const now = ctx.now().toISOString();
   const { changes, lastInsertRowid } = ctx.db
     .prepare(
-      `INSERT INTO readings (study_id, reader_id, study_case_id, phase, shown_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (study_id, reader_id, study_case_id, phase) DO NOTHING`,
+      `INSERT INTO readings (study_id, reader_id, study_case_id, phase, shown_at, updated_at, visit_started_at, last_seen_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (study_id, reader_id, study_case_id, phase) DO NOTHING`,
     )
-    .run(studyId, readerId, state.studyCaseId, phase, now, now);
-  if (changes === 0 || phase !== 'assisted' || !state.unaided) return;
+    .run(studyId, readerId, state.studyCaseId, phase, now, now, now, now);
+  if (changes === 0) {
+    const existing = phase === 'unaided' ? state.unaided : state.assisted;
+    if (existing) touchReading(ctx.db, existing.id, ctx.now());
+    return;
+  }
+  if (phase !== 'assisted' || !state.unaided) return;
   const from = state.unaided.id;
   const to = Number(lastInsertRowid);
   ctx.db.prepare('UPDATE readings SET category_id = ?, confidence = ? WHERE id = ?').run(state.unaided.category_id, state.unaided.confidence, to);
@@ -148,11 +155,6 @@ function markShown(ctx: StudyContext, studyId: number, readerId: number, state: 
   ctx.db
     .prepare('INSERT INTO reading_boxes (reading_id, category_id, x, y, w, h, created_at, updated_at) SELECT ?, category_id, x, y, w, h, ?, ? FROM reading_boxes WHERE reading_id = ?')
     .run(to, now, now, from);
-}
-
-function deadlineOf(study: StudyRow, reading: ReadingRow | null): string | null {
-  if (study.time_limit_s === null || !reading) return null;
-  return new Date(Date.parse(reading.shown_at) + study.time_limit_s * 1000).toISOString();
 }
 
 function buildView(ctx: StudyContext, study: StudyRow, readerId: number, position: number): ReadingView {
@@ -191,7 +193,7 @@ function buildView(ctx: StudyContext, study: StudyRow, readerId: number, positio
       assisted: null,
       committed: { unaided: false, assisted: false },
       modelOutput: null,
-      timing: { shownAt: null, deadline: null, serverNow: ctx.now().toISOString(), timeLimitS: study.time_limit_s },
+      timing: { shownAt: null, elapsedBeforeMs: 0, visitStartedAt: null, deadline: null, serverNow: ctx.now().toISOString(), timeLimitS: study.time_limit_s },
       navigation: { canPrevious: total > 0 && !!study.allow_back, canNext: false, readOnly: true },
       nextImageKey: null,
     };
@@ -225,7 +227,9 @@ function buildView(ctx: StudyContext, study: StudyRow, readerId: number, positio
     modelOutput: isAssisted(study) && unaidedCommitted ? modelOutput(ctx, study, state.caseId) : null,
     timing: {
       shownAt: activeReading?.shown_at ?? null,
-      deadline: deadlineOf(study, activeReading),
+      elapsedBeforeMs: activeReading?.active_ms_before ?? 0,
+      visitStartedAt: activeReading?.visit_started_at ?? null,
+      deadline: deadlineOf(activeReading, study.time_limit_s),
       serverNow: ctx.now().toISOString(),
       timeLimitS: study.time_limit_s,
     },
@@ -299,6 +303,27 @@ function missingParts(study: StudyRow, answer: Answer | null): string[] {
   return missing;
 }
 
+/** The editable reading after a sign of the reader on it now (reading-time.ts). */
+function touched<T extends { reading: ReadingRow }>(ctx: StudyContext, editable: T, now: Date): T {
+  touchReading(ctx.db, editable.reading.id, now);
+  const reading = ctx.db.prepare('SELECT * FROM readings WHERE id = ?').get(editable.reading.id) as ReadingRow;
+  return { ...editable, reading };
+}
+
+/** The reading page's heartbeat while the case is on screen; returns the time on the case so far. */
+export function touchCase(
+  ctx: StudyContext,
+  readerId: number,
+  request: { studyId: number; position: number; phase: Phase },
+): ResponseOf<'reading.touch'> {
+  const study = studyForReader(ctx, request.studyId, readerId);
+  const now = ctx.now();
+  return ctx.db.transaction(() => {
+    const { reading } = touched(ctx, editableReading(ctx, study, readerId, request.position, request.phase), now);
+    return { elapsedMs: elapsedMs(reading, now) };
+  })();
+}
+
 /** Saves the reader's answer as it stands (every change); the first save records the time of first input. */
 export function saveDraft(
   ctx: StudyContext,
@@ -309,9 +334,8 @@ export function saveDraft(
   const study = studyForReader(ctx, request.studyId, readerId);
   const now = ctx.now();
   return db.transaction(() => {
-    const { reading, state } = editableReading(ctx, study, readerId, request.position, request.phase);
-    const deadline = deadlineOf(study, reading);
-    if (deadline && now.getTime() > Date.parse(deadline) + DEADLINE_GRACE_MS) {
+    const { reading, state } = touched(ctx, editableReading(ctx, study, readerId, request.position, request.phase), now);
+    if (study.time_limit_s !== null && elapsedMs(reading, now) > study.time_limit_s * 1000 + DEADLINE_GRACE_MS) {
       throw new ApiError('conflict', 'the time for this case is up; commit to go on');
     }
     const categories = studyCategories(ctx, study.id);
@@ -346,14 +370,13 @@ export function commitReading(
   const study = studyForReader(ctx, request.studyId, readerId);
   const now = ctx.now();
   const nextPosition = db.transaction(() => {
-    const { reading, progress } = editableReading(ctx, study, readerId, request.position, request.phase);
-    const deadline = deadlineOf(study, reading);
-    const timedOut = deadline !== null && now.getTime() > Date.parse(deadline);
+    const { reading, progress } = touched(ctx, editableReading(ctx, study, readerId, request.position, request.phase), now);
+    const elapsed = elapsedMs(reading, now);
+    const timedOut = study.time_limit_s !== null && elapsed > study.time_limit_s * 1000;
     const categories = studyCategories(ctx, study.id);
     const missing = missingParts(study, answerOf(ctx, reading, categories));
     if (missing.length > 0 && !timedOut) throw new ApiError('bad_request', `the answer still needs ${missing.join(', ')}`);
     const at = now.toISOString();
-    const elapsed = now.getTime() - Date.parse(reading.shown_at);
     const changed = db
       .prepare('UPDATE readings SET committed_at = ?, elapsed_ms = ?, timed_out = ?, updated_at = ? WHERE id = ? AND committed_at IS NULL')
       .run(at, elapsed, +timedOut, at, reading.id).changes;

@@ -10,6 +10,9 @@ import { imageUrl } from './image-cache.ts';
 import { Timer } from './Timer.tsx';
 import { emptyAnswer, missingParts, type Answer, type ReadingView } from './types.ts';
 
+// the server ends a visit after 30 s without a sign of life (main/core/studies/reading-time.ts)
+const HEARTBEAT_MS = 10_000;
+
 type SaveState = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved'; at: string } | { kind: 'error'; message: string };
 
 export function ReadingPage({ studyId }: { studyId: number }) {
@@ -44,6 +47,16 @@ export function ReadingPage({ studyId }: { studyId: number }) {
   useEffect(() => {
     call('reading.open', { studyId }).then(show, (e) => setError(errorMessage(e)));
   }, [studyId, show]);
+
+  // a sign of life while the case is on screen: time on a case stops counting when the page is gone
+  useEffect(() => {
+    if (!view?.phase) return;
+    const { studyId: id, position, phase } = view;
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') void call('reading.touch', { studyId: id, position, phase }).catch(() => undefined);
+    }, HEARTBEAT_MS);
+    return () => clearInterval(timer);
+  }, [view]);
 
   // one save in flight at a time; the latest answer always wins
   const flush = useCallback(async (): Promise<void> => {

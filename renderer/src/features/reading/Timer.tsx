@@ -1,4 +1,5 @@
-// Time on the case, from the moment the server first showed it; a countdown when the study sets a limit.
+// Time on the case (counted by the server over visits: a reload or a crash costs nothing); a countdown when
+// the study sets a limit.
 import { useEffect, useRef, useState } from 'react';
 import type { ReadingView } from './types.ts';
 
@@ -16,14 +17,14 @@ export function Timer({ view, onExpired }: { view: ReadingView; onExpired: () =>
     const timer = setInterval(() => setNow(Date.now() + offset.current), 250);
     return () => clearInterval(timer);
   }, []);
-  const { shownAt, deadline } = view.timing;
+  const { visitStartedAt, elapsedBeforeMs, deadline } = view.timing;
   useEffect(() => {
     if (deadline && view.phase && !expired.current && now >= Date.parse(deadline)) {
       expired.current = true;
       onExpired();
     }
   }, [now, deadline, view.phase, onExpired]);
-  if (!view.phase || !shownAt) return null;
+  if (!view.phase || !visitStartedAt) return null;
   if (deadline) {
     const left = (Date.parse(deadline) - now) / 1000;
     return (
@@ -34,7 +35,7 @@ export function Timer({ view, onExpired }: { view: ReadingView; onExpired: () =>
   }
   return (
     <span className="timer" role="timer" aria-label="time on this case">
-      {format((now - Date.parse(shownAt)) / 1000)}
+      {format((elapsedBeforeMs + now - Date.parse(visitStartedAt)) / 1000)}
     </span>
   );
 }
