@@ -9,6 +9,7 @@ import { reportJson } from '../core/reports/export-json.ts';
 import type { ReportInput } from '../core/reports/input.ts';
 import { buildReport, type Report } from '../core/reports/report.ts';
 import type { Store } from '../core/store/store.ts';
+import { readingsCsv } from '../core/studies/readings-csv.ts';
 import { studyReportInput } from '../core/studies/report-input.ts';
 
 function inputOf(store: Store, studyId: number): ReportInput {
@@ -35,6 +36,7 @@ export function reportHandlers(store: Store): HandlerMap<'studies.report' | 'stu
     'studies.export': ({ studyId, format }): BinaryBody => {
       const input = inputOf(store, studyId);
       if (input.readings.length === 0) throw new ApiError('conflict', 'nothing to export: no committed reading yet');
+      if (format === 'readings') return { mime: 'text/csv; charset=utf-8', bytes: strToU8(readingsCsv(store.db, studyId)) };
       if (format === 'imrmc') {
         const files = Object.fromEntries(input.categories.map((category) => [`imrmc-${category}.csv`, imrmcInput(input, category)]));
         return { mime: 'application/zip', bytes: zip(files) };

@@ -29,7 +29,10 @@ function route<A extends Access, Req extends z.ZodType, Res extends z.ZodType | 
   return { access, request, response, binary: false };
 }
 
-function binaryRoute<A extends Access, Req extends z.ZodType>(access: A, request: Req): RouteDef<A, Req, null, true> {
+function binaryRoute<A extends Access, Req extends z.ZodType>(
+  access: A,
+  request: Req,
+): RouteDef<A, Req, null, true> {
   return { access, request, response: null, binary: true };
 }
 
@@ -39,9 +42,21 @@ const positionRef = z.strictObject({ studyId: s.id, position: z.number().int().m
 export const routes = {
   // ---- sessions -------------------------------------------------------------------------------------
   'session.status': route('public', s.empty, s.sessionStatus),
-  'session.setupCoordinator': route('public', z.strictObject({ password: z.string().min(8).max(200) }), s.signedIn),
-  'session.signInCoordinator': route('public', z.strictObject({ password: z.string().min(1).max(200) }), s.signedIn),
-  'session.signInReader': route('public', z.strictObject({ accessCode: z.string().min(4).max(64) }), s.signedIn),
+  'session.setupCoordinator': route(
+    'public',
+    z.strictObject({ password: z.string().min(8).max(200) }),
+    s.signedIn,
+  ),
+  'session.signInCoordinator': route(
+    'public',
+    z.strictObject({ password: z.string().min(1).max(200) }),
+    s.signedIn,
+  ),
+  'session.signInReader': route(
+    'public',
+    z.strictObject({ accessCode: z.string().min(4).max(64) }),
+    s.signedIn,
+  ),
   'session.signOut': route('public', s.empty, s.empty),
 
   // ---- reader ---------------------------------------------------------------------------------------
@@ -59,8 +74,15 @@ export const routes = {
     s.readingView,
   ),
   // the reading page's heartbeat while the case is on screen (time on a case is counted over visits)
-  'reading.touch': route('reader', z.strictObject({ studyId: s.id, position: z.number().int().min(0), phase: s.phase }), s.touched),
-  'reading.image': binaryRoute('reader', z.strictObject({ studyId: s.id, imageKey: z.string().min(1).max(100) })),
+  'reading.touch': route(
+    'reader',
+    z.strictObject({ studyId: s.id, position: z.number().int().min(0), phase: s.phase }),
+    s.touched,
+  ),
+  'reading.image': binaryRoute(
+    'reader',
+    z.strictObject({ studyId: s.id, imageKey: z.string().min(1).max(100) }),
+  ),
 
   // ---- coordinator: catalogue, readers, studies -----------------------------------------------------
   'catalog.datasets': route('coordinator', s.empty),
@@ -70,18 +92,28 @@ export const routes = {
   'studies.list': route('coordinator', s.empty),
   'studies.create': route('coordinator', s.createStudy),
   'studies.get': route('coordinator', studyRef),
-  'studies.addReaders': route('coordinator', z.strictObject({ studyId: s.id, readerIds: z.array(s.id).min(1) })),
+  'studies.addReaders': route(
+    'coordinator',
+    z.strictObject({ studyId: s.id, readerIds: z.array(s.id).min(1) }),
+  ),
   'studies.close': route('coordinator', studyRef),
   'studies.report': route('coordinator', studyRef),
-  // the report as a file: JSON, a zip of CSV tables, printable HTML, or a zip of iMRMC inputs (one per category)
-  'studies.export': binaryRoute('coordinator', z.strictObject({ studyId: s.id, format: z.enum(['json', 'csv', 'html', 'imrmc']) })),
+  // the report as a file (JSON, a zip of CSV tables, printable HTML, a zip of iMRMC inputs, one per category),
+  // or every committed reading with its timestamps as CSV
+  'studies.export': binaryRoute(
+    'coordinator',
+    z.strictObject({ studyId: s.id, format: z.enum(['json', 'csv', 'html', 'imrmc', 'readings']) }),
+  ),
 
   // ---- coordinator: models (for engineers) ----------------------------------------------------------
   'models.list': route('coordinator', s.empty),
   'models.add': route('coordinator', z.strictObject({ path: s.nonEmpty })),
   'models.get': route('coordinator', z.strictObject({ modelVersionId: s.id })),
   'models.run': route('coordinator', z.strictObject({ modelVersionId: s.id, datasetId: s.id })),
-  'models.compare': route('coordinator', z.strictObject({ datasetId: s.id, modelVersionIds: z.array(s.id).min(1) })),
+  'models.compare': route(
+    'coordinator',
+    z.strictObject({ datasetId: s.id, modelVersionIds: z.array(s.id).min(1) }),
+  ),
   'jobs.get': route('coordinator', z.strictObject({ jobId: z.string() })),
   'jobs.cancel': route('coordinator', z.strictObject({ jobId: z.string() })),
 } as const;
@@ -210,9 +242,9 @@ interface CoordinatorResponses {
 }
 
 type SchemaResponses = {
-  [K in HandlerName as Routes[K]['response'] extends z.ZodType ? K : never]: Routes[K]['response'] extends z.ZodType
-    ? z.output<Routes[K]['response']>
-    : never;
+  [
+    K in HandlerName as Routes[K]['response'] extends z.ZodType ? K : never
+  ]: Routes[K]['response'] extends z.ZodType ? z.output<Routes[K]['response']> : never;
 };
 
 export interface BinaryBody {
@@ -268,14 +300,18 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
 export type Transport = (name: HandlerName, args: unknown, token: string | null) => Promise<unknown>;
 
 // ---- the server side of the contract -------------------------------------------------------------------
-export type Caller = { role: 'none' } | { role: 'coordinator' } | { role: 'reader'; readerId: number; name: string };
+export type Caller =
+  { role: 'none' } | { role: 'coordinator' } | { role: 'reader'; readerId: number; name: string };
 
 export interface CallContext {
   caller: Caller;
   token: string | null;
 }
 
-export type Handler<K extends HandlerName> = (args: ParsedRequestOf<K>, call: CallContext) => ResponseOf<K> | Promise<ResponseOf<K>>;
+export type Handler<K extends HandlerName> = (
+  args: ParsedRequestOf<K>,
+  call: CallContext,
+) => ResponseOf<K> | Promise<ResponseOf<K>>;
 
 /** An implementation of some of the routes; the app joins several into a complete `Handlers` map. */
 export type HandlerMap<K extends HandlerName> = { [P in K]: Handler<P> };

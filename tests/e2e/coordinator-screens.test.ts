@@ -105,7 +105,7 @@ test('assisted read, statistics dashboard and models screen', async () => {
   assert.ok(aucRows >= 5, `the AUC table lists the model and the readers' phases (${aucRows} rows)`);
   assert.ok((await coordinatorPage.getByText(/against tiny-test-classifier 0.0.1 as a fixed reference/).count()) > 0);
   await coordinatorPage.screenshot({ path: join(ARTIFACTS, 'report-dashboard.png'), fullPage: true });
-  for (const [label, file, starts] of [['CSV tables', 'report-csv.zip', 'PK'], ['Printable HTML', 'report.html', '<!'], ['iMRMC input', 'imrmc.zip', 'PK']]) {
+  for (const [label, file, starts] of [['CSV tables', 'report-csv.zip', 'PK'], ['Printable HTML', 'report.html', '<!'], ['iMRMC input', 'imrmc.zip', 'PK'], ['Readings CSV', 'readings.csv', 're']]) {
     const [download] = await Promise.all([coordinatorPage.waitForEvent('download'), coordinatorPage.getByRole('button', { name: label }).click()]);
     assert.equal(download.suggestedFilename(), `study-${study.id}-${file}`);
     assert.equal(readFileSync((await download.path())!).subarray(0, 2).toString(), starts);

@@ -8,6 +8,7 @@ import { addModelVersion } from '../models/registry.ts';
 import { Store } from '../store/store.ts';
 import { makeTempDir, TINY_CLASSIFIER, writeHamSampleCoco } from '../store/testing.ts';
 import type { StudyContext } from './context.ts';
+import { readingsCsv } from './readings-csv.ts';
 import { closeStudy, createReader, createStudy, studyDetail } from './design.ts';
 import { caseImage, commitReading, openReading, readerStudies, saveDraft, touchCase, viewCase } from './reading.ts';
 
@@ -161,6 +162,11 @@ test('a reader reads in order: shown, first input and commit are timestamped; co
   assert.equal(back.navigation.readOnly, true);
   assert.equal(back.unaided?.category, 'mel');
   assert.equal(openReading(ctx, a, study.id).position, 1, 'reopening resumes at the first open case');
+
+  const [header, line, ...rest] = readingsCsv(store.db, study.id).trim().split('\n');
+  assert.equal(rest.length, 0, 'only committed readings are exported');
+  assert.match(header, /^reader_id,reader,case_id,case,position,phase,category,confidence,probabilities,boxes,shown_at,first_input_at,committed_at,elapsed_ms,timed_out$/);
+  assert.match(line, /,Reader A,\d+,ISIC_\d+,0,unaided,mel,80,,"\[\{""category"":""mel"",""bbox"":\[10.0,10.0,40.0,30.0\]\}\]",2026-11-26T09:00:00.000Z,2026-11-26T09:00:01.500Z,2026-11-26T09:00:04.500Z,4500,0$/);
 });
 
 test("a reader never reaches another reader's study or answers, nor images beyond the next case", () => {

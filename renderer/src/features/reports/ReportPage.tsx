@@ -49,6 +49,7 @@ const EXPORTS = [
   { format: 'csv', label: 'CSV tables', file: 'report-csv.zip' },
   { format: 'html', label: 'Printable HTML', file: 'report.html' },
   { format: 'imrmc', label: 'iMRMC input', file: 'imrmc.zip' },
+  { format: 'readings', label: 'Readings CSV', file: 'readings.csv' },
 ] as const;
 
 async function exportAs(studyId: number, format: (typeof EXPORTS)[number]['format'], file: string, onError: (message: string) => void) {
