@@ -106,16 +106,20 @@ export interface DemoInfo {
   readers: { name: string; accessCode: string }[];
 }
 
-/** Builds the demo database in `dataDir` (which must not hold one yet). */
-export async function buildDemo(dataDir: string, log: (line: string) => void = () => {}): Promise<DemoInfo> {
+/** Builds the demo database in `dataDir` (which must not hold one yet), with the models found in `modelsDir`. */
+export async function buildDemo(
+  dataDir: string,
+  log: (line: string) => void = () => {},
+  modelsDir = join(REPO_ROOT, 'models'),
+): Promise<DemoInfo> {
   const store = Store.open(dataDir);
   try {
     log('Importing the bundled samples...');
     const ham = await importSample(store, 'ham10000');
     const acne = await importSample(store, 'acne04');
     log('Adding the bundled models...');
-    const classifier = await bundledModel(store, join(REPO_ROOT, 'models', 'classifier'), ham, log);
-    await bundledModel(store, join(REPO_ROOT, 'models', 'detector'), acne, log);
+    const classifier = await bundledModel(store, join(modelsDir, 'classifier'), ham, log);
+    await bundledModel(store, join(modelsDir, 'detector'), acne, log);
 
     const ctx: StudyContext = { db: store.db, now: () => new Date(), imagePath: (sha, ext) => store.files.imagePath(sha, ext) };
     setCoordinatorPassword(store.db, DEMO_COORDINATOR_PASSWORD, new Date());
