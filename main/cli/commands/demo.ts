@@ -119,7 +119,7 @@ export async function buildDemo(
     const acne = await importSample(store, 'acne04');
     log('Adding the bundled models...');
     const classifier = await bundledModel(store, join(modelsDir, 'classifier'), ham, log);
-    await bundledModel(store, join(modelsDir, 'detector'), acne, log);
+    const detector = await bundledModel(store, join(modelsDir, 'detector'), acne, log);
 
     const ctx: StudyContext = { db: store.db, now: () => new Date(), imagePath: (sha, ext) => store.files.imagePath(sha, ext) };
     setCoordinatorPassword(store.db, DEMO_COORDINATOR_PASSWORD, new Date());
@@ -149,7 +149,7 @@ export async function buildDemo(
       show: { age: false, sex: false, site: false },
       timeLimitS: null,
       allowPrevious: true,
-      assistedModelVersionId: null,
+      assistedModelVersionId: detector,
       orderSeed: 2026,
       readerIds,
     });
