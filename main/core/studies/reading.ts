@@ -15,6 +15,8 @@ type ReadingView = ResponseOf<'reading.open'>;
 
 // a draft arriving this long after the time limit (network, a slow disk) is still accepted
 const DEADLINE_GRACE_MS = 2000;
+// the page commits when its clock says the time is up; its clock may run this far ahead of the server's
+const CLOCK_TOLERANCE_MS = 500;
 
 interface StudyCategory {
   id: number;
@@ -372,7 +374,7 @@ export function commitReading(
   const nextPosition = db.transaction(() => {
     const { reading, progress } = touched(ctx, editableReading(ctx, study, readerId, request.position, request.phase), now);
     const elapsed = elapsedMs(reading, now);
-    const timedOut = study.time_limit_s !== null && elapsed > study.time_limit_s * 1000;
+    const timedOut = study.time_limit_s !== null && elapsed >= study.time_limit_s * 1000 - CLOCK_TOLERANCE_MS;
     const categories = studyCategories(ctx, study.id);
     const missing = missingParts(study, answerOf(ctx, reading, categories));
     if (missing.length > 0 && !timedOut) throw new ApiError('bad_request', `the answer still needs ${missing.join(', ')}`);
