@@ -1,0 +1,113 @@
+"""Image loading, the letterbox preprocessing of models/README.md, and the training augmentations."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from PIL import Image, ImageOps
+from torch.nn import functional as F
+
+from training.data.dataset import ImageRecord
+
+# EfficientNet-Lite's own normalisation: (pixel - 127) / 128, written as scale/mean/std for the manifest.
+MEAN = (127.0 / 255,) * 3
+STD = (128.0 / 255,) * 3
+PAD_VALUE = 0
+
+
+def load_rgb(path) -> torch.Tensor:
+    """Decode to 8-bit RGB with the EXIF orientation applied, as float32 [3, H, W] in 0-255."""
+    try:
+        with Image.open(path) as im:
+            im = ImageOps.exif_transpose(im).convert("RGB")
+            arr = np.asarray(im, dtype=np.uint8)
+    except (OSError, ValueError) as e:
+        raise ValueError(f"{path}: cannot decode image ({e})") from e
+    return torch.from_numpy(arr.copy()).permute(2, 0, 1).float()
+
+
+def resize(img: torch.Tensor, width: int, height: int) -> torch.Tensor:
+    return F.interpolate(
+        img[None], size=(height, width), mode="bilinear", align_corners=False, antialias=True
+    )[0]
+
+
+def normalize(img: torch.Tensor) -> torch.Tensor:
+    mean = torch.tensor(MEAN).view(3, 1, 1)
+    std = torch.tensor(STD).view(3, 1, 1)
+    return (img / 255.0 - mean) / std
+
+
+def letterbox(img: torch.Tensor, width: int, height: int) -> tuple[torch.Tensor, float]:
+    """Scale to fit `width x height`, top-left on a canvas of PAD_VALUE. Returns (canvas 0-255, scale)."""
+    h, w = img.shape[-2:]
+    s = min(width / w, height / h)
+    nw, nh = round(w * s), round(h * s)
+    canvas = torch.full((3, height, width), float(PAD_VALUE))
+    canvas[:, :nh, :nw] = resize(img, nw, nh)
+    return canvas, s
+
+
+def preprocess(path, width: int, height: int) -> tuple[torch.Tensor, float]:
+    """The inference preprocessing: normalised [3, height, width] tensor and the letterbox scale."""
+    canvas, s = letterbox(load_rgb(path), width, height)
+    return normalize(canvas), s
+
+
+def boxes_of(record: ImageRecord, categories: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Boxes as [K, 4] xyxy float32 and labels as [K] int64 indices into `categories`."""
+    index = {c: i for i, c in enumerate(categories)}
+    xyxy = np.array([b.xyxy() for b in record.boxes], dtype=np.float32).reshape(-1, 4)
+    labels = np.array([index[b.label] for b in record.boxes], dtype=np.int64)
+    return xyxy, labels
+
+
+@dataclass
+class TrainAugment:
+    """Letterbox at a random scale around the inference scale, random crop/placement on a `crop` canvas,
+    flips and a brightness/contrast jitter. Boxes whose centre leaves the crop are dropped."""
+
+    width: int  # inference input size
+    height: int
+    crop_width: int  # training canvas (<= input size for large images: crops keep the inference scale)
+    crop_height: int
+    scale_jitter: tuple[float, float] = (0.8, 1.25)
+    vertical_flip: bool = True
+
+    def __call__(self, img: torch.Tensor, xyxy: np.ndarray, labels: np.ndarray, rng: random.Random):
+        h, w = img.shape[-2:]
+        s = min(self.width / w, self.height / h) * rng.uniform(*self.scale_jitter)
+        nw, nh = max(1, round(w * s)), max(1, round(h * s))
+        img = resize(img, nw, nh)
+        contrast, brightness = rng.uniform(0.85, 1.15), rng.uniform(-20, 20)
+        img = ((img - 128) * contrast + 128 + brightness).clamp(0, 255)
+        boxes = xyxy * np.array([nw / w, nh / h, nw / w, nh / h], dtype=np.float32)
+        # Offset of the resized image on the crop canvas: negative = crop into it, positive = padding.
+        ox = rng.randint(min(0, self.crop_width - nw), max(0, self.crop_width - nw))
+        oy = rng.randint(min(0, self.crop_height - nh), max(0, self.crop_height - nh))
+        canvas = torch.full((3, self.crop_height, self.crop_width), float(PAD_VALUE))
+        sx0, sy0 = max(0, -ox), max(0, -oy)
+        dx0, dy0 = max(0, ox), max(0, oy)
+        cw, ch = min(nw - sx0, self.crop_width - dx0), min(nh - sy0, self.crop_height - dy0)
+        canvas[:, dy0 : dy0 + ch, dx0 : dx0 + cw] = img[:, sy0 : sy0 + ch, sx0 : sx0 + cw]
+        boxes = boxes + np.array([ox, oy, ox, oy], dtype=np.float32)
+        centre = (boxes[:, :2] + boxes[:, 2:]) / 2
+        keep = (
+            (centre[:, 0] > dx0)
+            & (centre[:, 0] < dx0 + cw)
+            & (centre[:, 1] > dy0)
+            & (centre[:, 1] < dy0 + ch)
+        )
+        boxes, labels = boxes[keep], labels[keep]
+        boxes[:, [0, 2]] = boxes[:, [0, 2]].clip(dx0, dx0 + cw)
+        boxes[:, [1, 3]] = boxes[:, [1, 3]].clip(dy0, dy0 + ch)
+        if rng.random() < 0.5:
+            canvas = canvas.flip(-1)
+            boxes[:, [0, 2]] = self.crop_width - boxes[:, [2, 0]]
+        if self.vertical_flip and rng.random() < 0.5:
+            canvas = canvas.flip(-2)
+            boxes[:, [1, 3]] = self.crop_height - boxes[:, [3, 1]]
+        return normalize(canvas), boxes, labels
