@@ -1,0 +1,87 @@
+"""Classification branch of `python -m training export`: ONNX graph (softmax/sigmoid inside, optional flip
+averaging) and the manifest fields that describe it, plus the ONNX-vs-PyTorch parity check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import onnx
+import torch
+
+from training.classifier.data import load_split_ids
+from training.classifier.predictors import (
+    CheckpointPredictor,
+    OnnxPredictor,
+    predict_files,
+    probability_model,
+)
+from training.data.dataset import load_coco
+
+OUTPUT_NAME = "probabilities"
+
+
+def export_onnx(ckpt: dict, onnx_path: Path, opset: int) -> None:
+    meta = ckpt["meta"]
+    model = probability_model(ckpt)
+    spec = meta["input"]
+    example = torch.zeros(2, 3, spec["height"], spec["width"])
+    torch.onnx.export(
+        model,
+        (example,),
+        str(onnx_path),
+        dynamo=False,
+        opset_version=opset,
+        input_names=[spec["name"]],
+        output_names=[OUTPUT_NAME],
+        dynamic_axes={spec["name"]: {0: "batch"}, OUTPUT_NAME: {0: "batch"}},
+    )
+    onnx.checker.check_model(str(onnx_path))
+
+
+def export_model(ckpt: dict, onnx_path: Path, args) -> dict:
+    meta = ckpt["meta"]
+    export_onnx(ckpt, onnx_path, args.opset)
+    labels = meta["labels"]
+    activation = "sigmoid per category" if meta["multi_label"] else "softmax over categories"
+    tta = (
+        ", averaged over the image and its horizontal, vertical and double flips" if meta["flip_tta"] else ""
+    )
+    manifest = {
+        "task": "classification",
+        "name": args.name or f"ham10000-{meta['backbone'].replace('_', '-')}",
+        "version": args.version,
+        "labels": labels,
+        "multi_label": meta["multi_label"],
+        "input": meta["input"],
+        "outputs": [
+            {
+                "name": OUTPUT_NAME,
+                "shape": ["N", len(labels)],
+                "meaning": f"probability of each label (index i = labels[i]), {activation}{tta}",
+            }
+        ],
+        "onnx": {"opset": args.opset, "dynamic_batch": True},
+        "training": {key: value for key, value in meta["training"].items() if key != "history"}
+        | {"history": meta["training"].get("history", [])},
+    }
+    if args.parity_coco:
+        paths = parity_paths(args.parity_coco, args.parity_split_file, args.parity_split, args.parity_images)
+        manifest["onnx"]["parity"] = {
+            "images": len(paths),
+            "max_abs_diff": parity(ckpt, onnx_path, paths),
+            "split": args.parity_split,
+        }
+    return manifest
+
+
+def parity_paths(coco, split_file, split: str, n: int) -> list[Path]:
+    ds = load_coco(coco).subset(load_split_ids(split_file, split))
+    return [im.path for im in ds.images[:n]]
+
+
+def parity(ckpt: dict, onnx_path, paths: list) -> float:
+    """Max |p_onnx - p_torch| over the images, both fed the same README preprocessing."""
+    p_torch = predict_files(CheckpointPredictor(ckpt), paths, progress=False)
+    p_onnx = predict_files(OnnxPredictor(onnx_path, ckpt["meta"]), paths, progress=False)
+    return float(np.abs(p_onnx - p_torch).max())

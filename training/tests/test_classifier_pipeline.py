@@ -1,0 +1,188 @@
+"""The --quick recipe end to end on the committed HAM10000 samples, through the real command line:
+convert -> split -> train-classifier --quick -> evaluate-classifier -> export -> ONNX parity -> re-evaluation
+from the exported folder alone."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+import torch
+
+from training.classifier.export import parity
+from training.classifier.predictors import load_checkpoint
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLES = REPO / "samples" / "ham10000"
+
+
+def run(*args: str) -> str:
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "training", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, f"{args[0]} failed:\n{proc.stdout}\n{proc.stderr}"
+    return proc.stdout
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("quick")
+    run(
+        "convert",
+        "--csv",
+        str(SAMPLES / "annotations.csv"),
+        "--config",
+        "training/data/configs/ham10000.json",
+        "--out",
+        str(tmp / "data"),
+        "--workers",
+        "1",
+    )
+    coco = tmp / "data" / "annotations.json"
+    split = tmp / "split.json"
+    run("split", "--coco", str(coco), "--out", str(tmp / "splits"), "--split-file", str(split))
+    run(
+        "train-classifier",
+        "--quick",
+        "--coco",
+        str(coco),
+        "--split-file",
+        str(split),
+        "--out",
+        str(tmp / "run"),
+    )
+    run(
+        "evaluate-classifier",
+        "--checkpoint",
+        str(tmp / "run" / "best.pt"),
+        "--coco",
+        str(coco),
+        "--split-file",
+        str(split),
+        "--out",
+        str(tmp / "eval"),
+        "--bootstrap",
+        "100",
+    )
+    run(
+        "export",
+        "--checkpoint",
+        str(tmp / "run" / "best.pt"),
+        "--metrics",
+        str(tmp / "eval" / "report.json"),
+        "--out",
+        str(tmp / "model"),
+    )
+    run(
+        "evaluate-classifier",
+        "--model",
+        str(tmp / "model"),
+        "--coco",
+        str(coco),
+        "--split-file",
+        str(split),
+        "--out",
+        str(tmp / "eval_onnx"),
+        "--bootstrap",
+        "100",
+    )
+    return {"tmp": tmp, "coco": coco, "split": split}
+
+
+def test_training_writes_checkpoints_and_log(quick_run):
+    run_dir = quick_run["tmp"] / "run"
+    assert {"best.pt", "last.pt", "train.log", "history.json"} <= {p.name for p in run_dir.iterdir()}
+    history = json.loads((run_dir / "history.json").read_text())
+    assert [h["epoch"] for h in history] == [1, 2]
+    assert all(np.isfinite(h["train_loss"]) for h in history)
+
+
+def test_manifest_describes_the_model(quick_run):
+    model_dir = quick_run["tmp"] / "model"
+    m = json.loads((model_dir / "manifest.json").read_text())
+    assert m["schema_version"] == 1 and m["task"] == "classification" and m["multi_label"] is False
+    assert m["labels"] == ["akiec", "bcc", "bkl", "df", "mel", "nv", "vasc"]
+    assert m["input"]["resize"] == "stretch" and m["input"]["interpolation"] == "bilinear-antialias"
+    assert m["outputs"][0]["name"] == "probabilities"
+    import hashlib
+
+    assert m["sha256"] == hashlib.sha256((model_dir / "model.onnx").read_bytes()).hexdigest()
+    for key in (
+        "dataset",
+        "split_file",
+        "counts_per_category",
+        "command",
+        "seed",
+        "wall_time_s",
+        "hardware",
+        "licence",
+        "pretrained_weights",
+    ):
+        assert key in m["training"], key
+    assert "Apache-2.0" in m["training"]["licence"]
+    assert "--quick" in m["training"]["command"]
+    assert m["metrics"]["macro_auc"]["value"] == pytest.approx(
+        json.loads((quick_run["tmp"] / "eval" / "report.json").read_text())["macro_auc"]["value"]
+    )
+    assert m["onnx"] == {"opset": 17, "dynamic_batch": True}
+
+
+def test_onnx_graph_opset_dynamic_batch_and_probabilities(quick_run):
+    path = quick_run["tmp"] / "model" / "model.onnx"
+    graph = onnx.load(str(path))
+    assert max(o.version for o in graph.opset_import if o.domain in ("", "ai.onnx")) >= 17
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    (inp,) = session.get_inputs()
+    assert inp.name == "image" and inp.type == "tensor(float)" and inp.shape[1:] == [3, 150, 200]
+    for n in (1, 3):
+        (probs,) = session.run(
+            ["probabilities"],
+            {"image": np.random.default_rng(n).normal(size=(n, 3, 150, 200)).astype(np.float32)},
+        )
+        assert probs.shape == (n, 7)
+        np.testing.assert_allclose(probs.sum(1), 1.0, atol=1e-5)
+
+
+def test_onnx_matches_pytorch_on_64_images(quick_run):
+    torch.set_num_threads(1)
+    from training.data.dataset import load_coco
+
+    ds = load_coco(quick_run["coco"])
+    paths = [im.path for im in ds.images[:64]]
+    ckpt = load_checkpoint(quick_run["tmp"] / "run" / "best.pt")
+    assert parity(ckpt, quick_run["tmp"] / "model" / "model.onnx", paths) < 1e-4
+
+
+def test_reevaluation_from_onnx_folder_alone_matches(quick_run):
+    from_ckpt = json.loads((quick_run["tmp"] / "eval" / "report.json").read_text())
+    from_onnx = json.loads((quick_run["tmp"] / "eval_onnx" / "report.json").read_text())
+    assert from_onnx["macro_auc"]["value"] == pytest.approx(from_ckpt["macro_auc"]["value"], abs=0.002)
+    for name, entry in from_ckpt["per_category"].items():
+        if "auc" in entry:
+            assert from_onnx["per_category"][name]["auc"] == pytest.approx(entry["auc"], abs=0.002)
+    assert (quick_run["tmp"] / "eval_onnx" / "report.png").stat().st_size > 10_000
+
+
+def test_resume_continues_from_last_checkpoint(quick_run, tmp_path):
+    out = tmp_path / "resumed"
+    shutil.copytree(quick_run["tmp"] / "run", out)
+    first = json.loads((out / "history.json").read_text())
+    ckpt = torch.load(out / "last.pt", weights_only=False)
+    ckpt["args"]["epochs"] = 3  # as if the run had been stopped after epoch 2 of 3
+    torch.save(ckpt, out / "last.pt")
+    run("train-classifier", "--resume", "--out", str(out))
+    history = json.loads((out / "history.json").read_text())
+    assert [h["epoch"] for h in history] == [1, 2, 3] and history[:2] == first
+    assert "resumed after epoch 2" in (out / "train.log").read_text()
