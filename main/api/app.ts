@@ -5,6 +5,7 @@ import { Store } from '../core/store/store.ts';
 import { callerOf } from '../core/studies/access.ts';
 import type { StudyContext } from '../core/studies/context.ts';
 import { studyHandlers } from '../core/studies/handlers.ts';
+import { datasetHandlers } from './dataset-handlers.ts';
 import { createDispatch, type Dispatch } from './dispatch.ts';
 import { Jobs } from './jobs.ts';
 import { modelHandlers } from './model-handlers.ts';
@@ -29,6 +30,7 @@ export function openApp(location: string, options: { now?: () => Date } = {}): A
   const jobs = new Jobs((job) => listeners.forEach((listener) => listener('job.progress', job)));
   const handlers: Handlers = {
     ...studyHandlers(ctx),
+    ...datasetHandlers(store, jobs),
     ...modelHandlers(store, jobs),
     ...reportHandlers(store),
   };

@@ -86,6 +86,17 @@ export const routes = {
 
   // ---- coordinator: catalogue, readers, studies -----------------------------------------------------
   'catalog.datasets': route('coordinator', s.empty),
+  // imports a COCO file or VOC folder with its images as a new dataset, as a background job
+  'datasets.import': route(
+    'coordinator',
+    z.strictObject({
+      format: z.enum(['coco', 'voc']),
+      path: s.nonEmpty,
+      images: z.string().trim().nullable().default(null),
+      name: z.string().trim().nullable().default(null),
+      splitFile: z.string().trim().nullable().default(null),
+    }),
+  ),
   'readers.list': route('coordinator', s.empty),
   'readers.create': route('coordinator', z.strictObject({ name: s.nonEmpty.max(200) })),
   'readers.reissueCode': route('coordinator', z.strictObject({ readerId: s.id })),
@@ -222,6 +233,7 @@ export interface ModelComparison {
 
 interface CoordinatorResponses {
   'catalog.datasets': DatasetInfo[];
+  'datasets.import': JobInfo;
   'readers.list': ReaderInfo[];
   'readers.create': { reader: ReaderInfo; accessCode: string };
   'readers.reissueCode': { reader: ReaderInfo; accessCode: string };

@@ -77,6 +77,7 @@ function argumentsFor(signInCode: string): Record<HandlerName, unknown> {
     'reading.touch': { studyId, position: 0, phase: 'unaided' },
     'reading.image': { studyId, imageKey: '0' },
     'catalog.datasets': {},
+    'datasets.import': { format: 'coco', path: '/tmp/none.json' },
     'readers.list': {},
     'readers.create': { name: 'Intruder' },
     'readers.reissueCode': { readerId: 1 },

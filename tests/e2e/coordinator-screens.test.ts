@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
-import { makeTempDir, tinyClassifierCopy } from '../../main/core/store/testing.ts';
+import { makeTempDir, tinyClassifierCopy, writeHamSampleCoco } from '../../main/core/store/testing.ts';
 import { ReadingView } from './page-models/reading.ts';
 import { SignInPage } from './page-models/sign-in.ts';
 import { client } from './support/api.ts';
@@ -130,6 +130,17 @@ test('assisted read, statistics dashboard and models screen', async () => {
   await reading.waitSaved();
   await reading.commitAndWaitNext();
   assert.equal(await reading.caseNumber(), 2);
+
+  // datasets: import a COCO file with its images, in the background
+  const coco = writeHamSampleCoco(join(temp.path, 'coco'), 12);
+  await coordinatorPage.goto(`${server.url}#/datasets`);
+  const importForm = coordinatorPage.getByRole('form', { name: 'Import a dataset' });
+  await importForm.getByLabel('Annotation file (.json)').fill(coco.file);
+  await importForm.getByLabel('Name (optional)').fill('Clinic export, March');
+  await importForm.getByRole('button', { name: 'Import' }).click();
+  await coordinatorPage.getByRole('progressbar', { name: /^done: / }).waitFor({ timeout: 60_000 });
+  await coordinatorPage.getByRole('cell', { name: 'Clinic export, March' }).waitFor();
+  await coordinatorPage.screenshot({ path: join(ARTIFACTS, 'datasets.png'), fullPage: true });
 
   // models: add a second version, validate, run it over the dataset, compare the two
   const secondVersion = tinyClassifierCopy(join(temp.path, 'tiny-v2'), (manifest) => (manifest.version = '0.0.2'));

@@ -1,6 +1,7 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import type { ResponseOf } from '../../../main/contract/index.ts';
 import { call, errorMessage, session } from '../api/client.ts';
+import { DatasetsPage } from '../features/datasets/DatasetsPage.tsx';
 import { ModelsPage } from '../features/models/ModelsPage.tsx';
 import { ReaderHome } from '../features/reading/ReaderHome.tsx';
 import { ReadingPage } from '../features/reading/ReadingPage.tsx';
@@ -62,6 +63,7 @@ export function App() {
   else if (route[0] === 'studies' && route[1]) page = <StudyPage key={route[1]} studyId={Number(route[1])} />;
   else if (route[0] === 'readers') page = <ReadersPage />;
   else if (route[0] === 'models') page = <ModelsPage />;
+  else if (route[0] === 'datasets') page = <DatasetsPage />;
   else page = <StudiesPage />;
   return (
     <Shell role="coordinator" who="Coordinator" onSignOut={signOut} active={route[0] ?? 'studies'}>
@@ -94,6 +96,7 @@ function Shell(props: {
           <nav className="nav">
             {link('studies', 'Studies')}
             {link('readers', 'Readers')}
+            {link('datasets', 'Datasets')}
             {link('models', 'Models')}
           </nav>
         ) : (
