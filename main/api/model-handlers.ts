@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ApiError, type HandlerMap, type ModelComparison, type ModelVersionDetail, type ModelVersionInfo } from '../contract/index.ts';
 import { startPredictionJob } from '../core/inference/prediction-job.ts';
 import { readModelFiles } from '../core/models/model-files.ts';
-import { addModelVersion } from '../core/models/registry.ts';
+import { activateModelVersion, addModelVersion, retireModelVersion } from '../core/models/registry.ts';
 import { validateModel } from '../core/models/validate.ts';
 import type { ReportInput } from '../core/reports/input.ts';
 import { buildReport } from '../core/reports/report.ts';
@@ -12,7 +12,15 @@ import type { ModelVersion } from '../core/store/model-versions.ts';
 import type { Store } from '../core/store/store.ts';
 import type { Jobs } from './jobs.ts';
 
-type ModelRoutes = 'models.list' | 'models.add' | 'models.get' | 'models.run' | 'models.compare' | 'jobs.get' | 'jobs.cancel';
+type ModelRoutes =
+  | 'models.list'
+  | 'models.add'
+  | 'models.get'
+  | 'models.setStatus'
+  | 'models.run'
+  | 'models.compare'
+  | 'jobs.get'
+  | 'jobs.cancel';
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -131,6 +139,16 @@ export function modelHandlers(store: Store, jobs: Jobs): HandlerMap<ModelRoutes>
       } catch (error) {
         throw new ApiError('bad_request', messageOf(error));
       }
+    },
+    'models.setStatus': async ({ modelVersionId, status }) => {
+      modelOf(store, modelVersionId);
+      try {
+        if (status === 'active') activateModelVersion(store, modelVersionId, 'coordinator');
+        else retireModelVersion(store, modelVersionId, 'coordinator');
+      } catch (error) {
+        throw new ApiError('conflict', messageOf(error));
+      }
+      return detail(store, modelVersionId);
     },
     'models.run': async ({ modelVersionId, datasetId }) => {
       let job;

@@ -120,6 +120,10 @@ export const routes = {
   'models.list': route('coordinator', s.empty),
   'models.add': route('coordinator', z.strictObject({ path: s.nonEmpty })),
   'models.get': route('coordinator', z.strictObject({ modelVersionId: s.id })),
+  'models.setStatus': route(
+    'coordinator',
+    z.strictObject({ modelVersionId: s.id, status: z.enum(['active', 'retired']) }),
+  ),
   'models.run': route('coordinator', z.strictObject({ modelVersionId: s.id, datasetId: s.id })),
   'models.compare': route(
     'coordinator',
@@ -247,6 +251,7 @@ interface CoordinatorResponses {
   'models.list': ModelVersionInfo[];
   'models.add': ModelVersionDetail;
   'models.get': ModelVersionDetail;
+  'models.setStatus': ModelVersionDetail;
   'models.run': JobInfo;
   'models.compare': ModelComparison;
   'jobs.get': JobInfo;

@@ -91,6 +91,7 @@ function argumentsFor(signInCode: string): Record<HandlerName, unknown> {
     'models.list': {},
     'models.add': { path: '/tmp' },
     'models.get': { modelVersionId: 1 },
+    'models.setStatus': { modelVersionId: 1, status: 'retired' },
     'models.run': { modelVersionId: 1, datasetId: 1 },
     'models.compare': { datasetId: 1, modelVersionIds: [1] },
     'jobs.get': { jobId: 'x' },

@@ -153,6 +153,8 @@ test('assisted read, statistics dashboard and models screen', async () => {
   for (const version of ['0.0.1', '0.0.2']) await coordinatorPage.getByLabel(`compare tiny-test-classifier ${version}`).check();
   await coordinatorPage.getByRole('button', { name: 'Compare' }).click();
   await coordinatorPage.getByText(/cases predicted by every version/).waitFor();
+  await coordinatorPage.getByRole('button', { name: 'Make active' }).click();
+  await coordinatorPage.locator('tr.selected .badge.active').waitFor();
   await coordinatorPage.screenshot({ path: join(ARTIFACTS, 'models.png'), fullPage: true });
 
   await coordinatorPage.goto(`${server.url}#/studies/new`);

@@ -71,6 +71,16 @@ export function ModelsPage() {
     }
   };
 
+  const setStatus = async (status: 'active' | 'retired') => {
+    if (!selected) return;
+    try {
+      setSelected(await call('models.setStatus', { modelVersionId: selected.id, status }));
+      reload();
+    } catch (e) {
+      setFailure(errorMessage(e));
+    }
+  };
+
   const run = async () => {
     if (!selected || runDataset === null) return;
     try {
@@ -173,7 +183,21 @@ export function ModelsPage() {
                 {selected.validation.ok ? '✓ Valid: ' : '✗ Invalid: '}
                 {selected.validation.messages.join('; ')}
               </p>
-              <p className="muted">Labels: {selected.labels.join(', ')}</p>
+              <p className="muted">
+                Status: <span className={`badge ${selected.status}`}>{selected.status}</span> · Labels: {selected.labels.join(', ')}
+              </p>
+              {selected.status !== 'retired' && (
+                <div className="row">
+                  {selected.status !== 'active' && (
+                    <button className="btn secondary small" onClick={() => void setStatus('active')}>
+                      Make active
+                    </button>
+                  )}
+                  <button className="btn ghost small" onClick={() => void setStatus('retired')}>
+                    Retire
+                  </button>
+                </div>
+              )}
               <p className="muted">
                 Predictions:{' '}
                 {selected.predictionCounts.map((p) => `${p.datasetName} ${p.cases} cases`).join(' · ') ||
