@@ -118,11 +118,10 @@ test('predict over an image folder matches Python onnxruntime on the training-ti
 
 const PYTHON_PREDICT = `
 import json, sys, numpy as np, onnxruntime as ort
-spec = json.load(open(sys.argv[1] + '/manifest.json'))['input']
-import importlib.util
-ref = importlib.util.spec_from_file_location('ref', 'scripts/preprocess-reference.py')
-module = importlib.util.module_from_spec(ref); ref.loader.exec_module(module)
-x = np.concatenate([module.model_input(p, spec) for p in sys.argv[2:]])
+from training.common.image import InputSpec, model_input
+manifest = json.load(open(sys.argv[1] + '/manifest.json'))
+spec = InputSpec.from_manifest(manifest['input'])
+x = np.stack([model_input(p, spec).numpy() for p in sys.argv[2:]])
 session = ort.InferenceSession(sys.argv[1] + '/model.onnx', providers=['CPUExecutionProvider'])
-print(json.dumps(session.run(None, {spec['name']: x})[0].tolist()))
+print(json.dumps(session.run(None, {manifest['input']['name']: x})[0].tolist()))
 `;

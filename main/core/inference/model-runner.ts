@@ -4,7 +4,8 @@ import * as ort from 'onnxruntime-node';
 import type { Manifest } from '../models/manifest.ts';
 import { readModelFiles } from '../models/model-files.ts';
 import { validateModel } from '../models/validate.ts';
-import { loadDetectionDecoder, type Detection, type DetectionDecoder } from './detection.ts';
+import { createDetectionDecoder } from './detection-decode.ts';
+import type { Detection, DetectionDecoder } from './detection.ts';
 import { preprocessInto, type DecodedImage, type InputTransform } from './preprocess.ts';
 import { createSession, type SessionOptions } from './session.ts';
 
@@ -41,8 +42,8 @@ export class ModelRunner {
     return ModelRunner.create(manifest, session, provider);
   }
 
-  private static async create(manifest: Manifest, session: ort.InferenceSession, provider: 'cpu' | 'cuda') {
-    const decoder = manifest.task === 'detection' ? await loadDetectionDecoder(manifest) : undefined;
+  private static create(manifest: Manifest, session: ort.InferenceSession, provider: 'cpu' | 'cuda') {
+    const decoder = manifest.task === 'detection' ? createDetectionDecoder(manifest) : undefined;
     return new ModelRunner(manifest, session, provider, decoder);
   }
 
