@@ -14,7 +14,12 @@ import numpy as np
 import onnxruntime as ort
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from training.common.image import InputSpec, model_input  # noqa: E402
+from training.common.image import InputSpec, model_input
+
+
+def run(session, name: str, spec: InputSpec, paths: list[str]) -> None:
+    x = np.stack([model_input(p, spec).numpy() for p in paths])
+    session.run(None, {name: x})
 
 
 def main() -> None:
@@ -32,18 +37,15 @@ def main() -> None:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        session = ort.InferenceSession(str(Path(args.model) / "model.onnx"), options, providers=["CPUExecutionProvider"])
+        session = ort.InferenceSession(
+            str(Path(args.model) / "model.onnx"), options, providers=["CPUExecutionProvider"]
+        )
         name = manifest["input"]["name"]
         for batch in [int(b) for b in args.batches.split(",")]:
-
-            def run(paths):
-                x = np.stack([model_input(p, spec).numpy() for p in paths])
-                session.run(None, {name: x})
-
-            run(args.images[:batch])  # warm-up
+            run(session, name, spec, args.images[:batch])  # warm-up
             start = time.perf_counter()
             for i in range(0, len(args.images), batch):
-                run(args.images[i : i + batch])
+                run(session, name, spec, args.images[i : i + batch])
             seconds = time.perf_counter() - start
             results.append({"threads": threads, "batch": batch, "images_per_s": len(args.images) / seconds})
     print(json.dumps(results))

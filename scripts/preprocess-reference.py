@@ -10,10 +10,8 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from training.common.image import InputSpec, model_input  # noqa: E402
+from training.common.image import InputSpec, model_input
 
 
 def main() -> None:
@@ -25,8 +23,7 @@ def main() -> None:
     with open(args.input_spec, encoding="utf-8") as f:
         spec = InputSpec.from_manifest(json.load(f))
     with open(args.out, "wb") as out:
-        for path in args.images:
-            out.write(model_input(path, spec).numpy().astype("<f4").tobytes())
+        out.writelines(model_input(path, spec).numpy().astype("<f4").tobytes() for path in args.images)
 
 
 if __name__ == "__main__":
