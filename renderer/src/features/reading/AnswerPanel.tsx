@@ -144,6 +144,7 @@ export function AnswerPanel({ view, answer, editable, onChange, newBoxCategory, 
             <ol className="box-list">
               {answer.boxes.map((b, i) => (
                 <li key={i}>
+                  <span className="box-index">{i + 1}</span>
                   <select
                     aria-label={`Category of box ${i + 1}`}
                     disabled={!editable}
@@ -167,6 +168,12 @@ export function AnswerPanel({ view, answer, editable, onChange, newBoxCategory, 
                 </li>
               ))}
             </ol>
+          )}
+          {editable && (
+            <p className="hint-keys muted small">
+              Drag on the image to draw · drag a box to move it · drag a corner to resize · <kbd>Del</kbd> removes the selected box ·{' '}
+              <kbd>B</kbd> draw/pan · wheel zooms · <kbd>F</kbd> fits
+            </p>
           )}
         </section>
       )}

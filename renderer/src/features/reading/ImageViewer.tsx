@@ -222,6 +222,9 @@ export function ImageViewer(props: Props) {
                 <rect data-box={i} style={stroke} x={b.xMin} y={b.yMin} width={b.xMax - b.xMin} height={b.yMax - b.yMin}>
                   <title>{nameOf(b.category)}</title>
                 </rect>
+                <text className="box-number" x={b.xMin + 3 / view.scale} y={b.yMin - 4 / view.scale} style={{ fontSize: 13 / view.scale }}>
+                  {i + 1}
+                </text>
                 {editable && i === selected &&
                   (['nw', 'ne', 'sw', 'se'] as Corner[]).map((c) => (
                     <rect
