@@ -1,7 +1,8 @@
-// Builds the preload to CommonJS with esbuild (installed with vite/tsx): sandboxed preloads cannot be ES modules.
+// Builds the preload to CommonJS with esbuild (installed with tsx): sandboxed preloads cannot be ES modules.
+// Run directly (`tsx main/electron/build.ts`) before packaging; in development the app builds it on start.
 import { buildSync } from 'esbuild';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const PRELOAD_BUNDLE = join(HERE, '..', '..', 'dist', 'electron', 'preload.cjs');
@@ -18,4 +19,8 @@ export function buildPreload(): string {
     logLevel: 'warning',
   });
   return PRELOAD_BUNDLE;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.stdout.write(`${buildPreload()}\n`);
 }

@@ -10,7 +10,7 @@ import { defaultDataDir } from '../core/store/data-dir.ts';
 import { ensureRendererBuilt, RENDERER_DIR } from '../http/renderer-build.ts';
 import { CONTENT_SECURITY_POLICY } from '../http/server.ts';
 import { EVENT_CHANNEL, INVOKE_CHANNEL } from './bridge.ts';
-import { buildPreload } from './build.ts';
+import { buildPreload, PRELOAD_BUNDLE } from './build.ts';
 import { ipcHandler } from './ipc.ts';
 
 const ORIGIN = 'app://dermaread';
@@ -24,8 +24,9 @@ protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: t
 app.enableSandbox();
 
 async function start(): Promise<void> {
-  await ensureRendererBuilt();
-  const preload = buildPreload();
+  // a packaged app carries both builds (its files are read-only); a development run makes them fresh
+  if (!app.isPackaged) await ensureRendererBuilt();
+  const preload = app.isPackaged ? PRELOAD_BUNDLE : buildPreload();
   const dermaread = openApp(dataLocation(process.argv));
   app.on('will-quit', () => dermaread.close());
 
