@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .decode import iou_one_to_many
+
 
 def _coco_eval(gt: dict, dets: list[dict]):
     from pycocotools.coco import COCO
@@ -41,12 +43,28 @@ def _ap(precision: np.ndarray) -> float:
     return float(valid.mean()) if valid.size else float("nan")
 
 
-def class_agnostic(gt: dict, dets: list[dict]) -> tuple[dict, list[dict]]:
+def class_agnostic(gt: dict, dets: list[dict], iou: float = 0.5) -> tuple[dict, list[dict]]:
+    """Every box is a "lesion". The detector gives a lesion one box per plausible category (per-class NMS), so
+    its boxes are first merged across categories by greedy NMS at `iou`: each lesion then counts once, scored
+    by its most probable category, as a lesion detector would report it."""
     gt = copy.deepcopy(gt)
     gt["categories"] = [{"id": 1, "name": "lesion"}]
     for a in gt["annotations"]:
         a["category_id"] = 1
-    return gt, [{**d, "category_id": 1} for d in dets]
+    by_image: dict = {}
+    for d in sorted(dets, key=lambda d: -d["score"]):
+        by_image.setdefault(d["image_id"], []).append(d)
+    merged = []
+    for image_dets in by_image.values():
+        kept: list[np.ndarray] = []
+        for d in image_dets:
+            x, y, w, h = d["bbox"]
+            box = np.array([x, y, x + w, y + h])
+            if kept and (iou_one_to_many(box, np.array(kept)) > iou).any():
+                continue
+            kept.append(box)
+            merged.append({**d, "category_id": 1})
+    return gt, merged
 
 
 def coco_metrics(gt: dict, dets: list[dict]) -> dict:

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
@@ -11,10 +11,17 @@ import {
   generateAnchors,
 } from './detection-decode.ts';
 
-// Parity with training/detector/decode.py: the fixture holds a real exported detector's raw outputs on test
-// images and the boxes the Python reference decoded from them. DETECTOR_DECODE_FIXTURE points the same test
-// at another fixture (the Python quick-recipe test writes a fresh one and runs this file on it).
-const fixturePath = process.env.DETECTOR_DECODE_FIXTURE ?? 'tests/fixtures/detector/decode.json';
+// Parity with training/detector/decode.py: each fixture holds a real exported detector's raw outputs on test
+// images and the boxes the Python reference decoded from them (written by training/detector/fixture.py).
+// DETECTOR_DECODE_FIXTURE points the test at one other fixture (the Python quick-recipe test writes a fresh
+// one and runs this file on it); by default every fixture in tests/fixtures/detector/ is checked.
+const fixtureDir = 'tests/fixtures/detector';
+const fixturePaths = process.env.DETECTOR_DECODE_FIXTURE
+  ? [process.env.DETECTOR_DECODE_FIXTURE]
+  : readdirSync(fixtureDir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f) => join(fixtureDir, f));
 
 interface FixtureCase {
   image: string;
@@ -28,67 +35,93 @@ interface FixtureCase {
   expected: { boxes: number[][]; scores: number[]; labels: number[] };
 }
 
-function readFloats(file: string): Float32Array {
+interface Fixture {
+  model: string;
+  manifest: Pick<DetectionManifest, 'labels' | 'input' | 'detection'>;
+  cases: FixtureCase[];
+}
+
+function readFloats(fixturePath: string, file: string): Float32Array {
   const bytes = gunzipSync(readFileSync(join(dirname(fixturePath), file)));
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
-const fixture = JSON.parse(readFileSync(fixturePath, 'utf8')) as {
-  model: string;
-  manifest: Pick<DetectionManifest, 'labels' | 'input' | 'detection'>;
-  cases: FixtureCase[];
-};
-const cfg = decodeConfigFromManifest(fixture.manifest);
-const anchors = generateAnchors(cfg);
+const fixtures = fixturePaths.map((path) => ({
+  path,
+  ...(JSON.parse(readFileSync(path, 'utf8')) as Fixture),
+}));
 
-test('anchor layout gives as many anchors as the exported model has', () => {
-  for (const c of fixture.cases) assert.equal(anchors.length / 4, c.anchors);
-  assert.equal(anchors.length / 4, (fixture.manifest.detection as { num_anchors: number }).num_anchors);
-});
+test('there are fixtures to check', () => assert.ok(fixtures.length > 0));
 
-for (const c of fixture.cases) {
-  test(`${fixture.model} on ${c.image}: same boxes, scores and order as decode.py`, () => {
-    const transform = { scaleX: c.scale, scaleY: c.scale, offsetX: 0, offsetY: 0 };
-    const got = decodeDetections(
-      readFloats(c.scores_file),
-      readFloats(c.deltas_file),
-      c.classes,
-      anchors,
-      cfg,
-      transform,
-      c,
-    );
-    assert.ok(c.expected.scores.length > 0, 'the fixture must hold detections to compare');
-    assert.equal(got.scores.length, c.expected.scores.length);
-    assert.deepEqual(Array.from(got.labels), c.expected.labels);
-    assert.deepEqual(Array.from(got.scores), c.expected.scores);
-    let worst = 0;
-    c.expected.boxes.forEach((box, n) => {
-      box.forEach((v, k) => (worst = Math.max(worst, Math.abs(v - got.boxes[4 * n + k]))));
+for (const fixture of fixtures) {
+  const cfg = decodeConfigFromManifest(fixture.manifest);
+  const anchors = generateAnchors(cfg);
+
+  test(`${fixture.model}: the anchor layout gives as many anchors as the exported model has`, () => {
+    for (const c of fixture.cases) assert.equal(anchors.length / 4, c.anchors);
+    assert.equal(anchors.length / 4, (fixture.manifest.detection as { num_anchors: number }).num_anchors);
+  });
+
+  for (const c of fixture.cases) {
+    test(`${fixture.model} on ${c.image}: same boxes, scores and order as decode.py`, () => {
+      const transform = { scaleX: c.scale, scaleY: c.scale, offsetX: 0, offsetY: 0 };
+      const scores = readFloats(fixture.path, c.scores_file);
+      const got = decodeDetections(
+        scores,
+        readFloats(fixture.path, c.deltas_file),
+        c.classes,
+        anchors,
+        cfg,
+        transform,
+        c,
+      );
+      assert.ok(c.expected.scores.length > 0, 'the fixture must hold detections to compare');
+      assert.equal(got.scores.length, c.expected.scores.length);
+      assert.deepEqual(Array.from(got.labels), c.expected.labels);
+      assert.deepEqual(Array.from(got.scores), c.expected.scores);
+      let worst = 0;
+      c.expected.boxes.forEach((box, n) => {
+        box.forEach((v, k) => (worst = Math.max(worst, Math.abs(v - got.boxes[4 * n + k]))));
+      });
+      assert.ok(worst <= 1e-3, `largest box difference ${worst} px`);
     });
-    assert.ok(worst <= 1e-3, `largest box difference ${worst} px`);
+  }
+
+  test(`${fixture.model}: the app decoder returns COCO xywh boxes in image pixels`, () => {
+    const c = fixture.cases[0];
+    const decode = createDetectionDecoder({ ...fixture.manifest, task: 'detection' } as DetectionManifest);
+    const dets = decode(
+      {
+        scores: readFloats(fixture.path, c.scores_file),
+        deltas: readFloats(fixture.path, c.deltas_file),
+        anchorCount: c.anchors,
+        classCount: c.classes,
+      },
+      c,
+      { scaleX: c.scale, scaleY: c.scale, offsetX: 0, offsetY: 0 },
+    );
+    assert.equal(dets.length, c.expected.scores.length);
+    const [x0, y0, x1, y1] = c.expected.boxes[0];
+    assert.equal(dets[0].labelIndex, c.expected.labels[0]);
+    assert.ok(Math.abs(dets[0].x - x0) < 1e-9 && Math.abs(dets[0].y - y0) < 1e-9);
+    assert.ok(Math.abs(dets[0].w - (x1 - x0)) < 1e-9 && Math.abs(dets[0].h - (y1 - y0)) < 1e-9);
+  });
+
+  test(`${fixture.model}: a malformed detection block is an error naming the field`, () => {
+    const bad = { input: fixture.manifest.input, detection: { ...fixture.manifest.detection, nms_iou: 2 } };
+    assert.throws(() => decodeConfigFromManifest(bad), /detection\.nms_iou/);
+  });
+
+  test(`${fixture.model}: outputs that do not match the anchor layout are an error`, () => {
+    const identity = { scaleX: 1, scaleY: 1, offsetX: 0, offsetY: 0 };
+    const wrong = () =>
+      decodeDetections(new Float32Array(10), new Float32Array(20), 2, anchors, cfg, identity, {
+        width: 10,
+        height: 10,
+      });
+    assert.throws(wrong, /anchors/);
   });
 }
-
-test('the app decoder returns COCO xywh boxes in image pixels', () => {
-  const c = fixture.cases[0];
-  const manifest = { ...fixture.manifest, task: 'detection' } as DetectionManifest;
-  const decode = createDetectionDecoder(manifest);
-  const dets = decode(
-    {
-      scores: readFloats(c.scores_file),
-      deltas: readFloats(c.deltas_file),
-      anchorCount: c.anchors,
-      classCount: c.classes,
-    },
-    c,
-    { scaleX: c.scale, scaleY: c.scale, offsetX: 0, offsetY: 0 },
-  );
-  const [x0, y0, x1, y1] = c.expected.boxes[0];
-  assert.equal(dets[0].labelIndex, c.expected.labels[0]);
-  assert.ok(Math.abs(dets[0].x - x0) < 1e-9 && Math.abs(dets[0].y - y0) < 1e-9);
-  assert.ok(Math.abs(dets[0].w - (x1 - x0)) < 1e-9 && Math.abs(dets[0].h - (y1 - y0)) < 1e-9);
-});
 
 // A hand-built case: one level of stride 8 with a single 16 px square anchor per location on a 32x32 input.
 const tiny = {
@@ -129,25 +162,4 @@ test('per-class NMS drops an overlapping box of the same class and keeps one of 
   assert.deepEqual(Array.from(d.labels), [0, 1]);
   assert.deepEqual(Array.from(d.scores), [Math.fround(0.9), Math.fround(0.7)]);
   assert.deepEqual(Array.from(d.boxes.subarray(0, 4)), [0, 0, 6, 6]); // clipped at 0, divided by the scale 2
-});
-
-test('a malformed detection block is an error naming the field', () => {
-  const bad = { input: fixture.manifest.input, detection: { ...fixture.manifest.detection, nms_iou: 2 } };
-  assert.throws(() => decodeConfigFromManifest(bad), /detection\.nms_iou/);
-});
-
-test('outputs that do not match the anchor layout are an error', () => {
-  assert.throws(
-    () =>
-      decodeDetections(
-        new Float32Array(10),
-        new Float32Array(20),
-        2,
-        anchors,
-        cfg,
-        { scaleX: 1, scaleY: 1, offsetX: 0, offsetY: 0 },
-        { width: 10, height: 10 },
-      ),
-    /anchors/,
-  );
 });
