@@ -97,6 +97,10 @@ test('assisted read, statistics dashboard and models screen', async () => {
     }
   }
 
+  await coordinatorPage.goto(`${server.url}#/studies`);
+  await coordinatorPage.getByRole('link', { name: 'AI-assisted pilot' }).waitFor();
+  await coordinatorPage.screenshot({ path: join(ARTIFACTS, 'studies.png') });
+
   // the statistics dashboard
   await coordinatorPage.goto(`${server.url}#/studies/${study.id}/report`);
   await coordinatorPage.locator('.recharts-surface').first().waitFor();

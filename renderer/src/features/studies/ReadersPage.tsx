@@ -37,41 +37,53 @@ export function ReadersPage() {
       <form className="card row" onSubmit={create}>
         <label className="field grow">
           <span>New reader's name</span>
-          <input name="readerName" value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Dr A. Example" />
+          <input
+            name="readerName"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            placeholder="e.g. Dr A. Example"
+          />
         </label>
         <button className="btn primary" type="submit" disabled={!name.trim()}>
           Add reader
         </button>
       </form>
       {issued.map((i, k) => (
-        <AccessCode key={`${i.code}`} name={i.name} code={i.code} onDismiss={() => setIssued((l) => l.filter((_, j) => j !== k))} />
+        <AccessCode
+          key={`${i.code}`}
+          name={i.name}
+          code={i.code}
+          onDismiss={() => setIssued((l) => l.filter((_, j) => j !== k))}
+        />
       ))}
       {(error || failure) && <p className="error">{error ?? failure}</p>}
-      {readers && (
-        <table className="table">
-          <thead>
-            <tr>
-              <th>Reader</th>
-              <th>Added</th>
-              <th className="num">Studies</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {readers.map((r) => (
-              <tr key={r.id}>
-                <td>{r.name}</td>
-                <td>{new Date(r.createdAt).toLocaleDateString()}</td>
-                <td className="num">{r.studyIds.length}</td>
-                <td className="actions">
-                  <button className="btn ghost small" onClick={() => void reissue(r.id)}>
-                    New access code
-                  </button>
-                </td>
+      {readers && readers.length > 0 && (
+        <div className="card">
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Reader</th>
+                <th>Added</th>
+                <th className="num">Studies</th>
+                <th />
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {readers.map((r) => (
+                <tr key={r.id}>
+                  <td>{r.name}</td>
+                  <td>{new Date(r.createdAt).toLocaleDateString()}</td>
+                  <td className="num">{r.studyIds.length}</td>
+                  <td className="actions">
+                    <button className="btn ghost small" onClick={() => void reissue(r.id)}>
+                      New access code
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );
