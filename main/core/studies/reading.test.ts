@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { after, before, test } from 'node:test';
 import { ApiError } from '../../contract/index.ts';
 import { importDataset } from '../datasets/import.ts';
@@ -169,7 +170,7 @@ test('a reader reads in order: shown, first input and commit are timestamped; co
   assert.match(line, /,Reader A,\d+,ISIC_\d+,0,unaided,mel,80,,"\[\{""category"":""mel"",""bbox"":\[10.0,10.0,40.0,30.0\]\}\]",2026-11-26T09:00:00.000Z,2026-11-26T09:00:01.500Z,2026-11-26T09:00:04.500Z,4500,0$/);
 });
 
-test("a reader never reaches another reader's study or answers, nor images beyond the next case", () => {
+test("a reader never reaches another reader's study or answers, nor images beyond the next case", async () => {
   const { study, a, b } = design();
   const other = design();
   assert.throws(
@@ -184,9 +185,13 @@ test("a reader never reaches another reader's study or answers, nor images beyon
     answer(null, null),
     "reader A sees only their own (empty) answer, none of reader B's draft",
   );
-  assert.equal(caseImage(ctx, a, study.id, '1').mime, 'image/jpeg', 'the next image may be prefetched');
-  assert.throws(
-    () => caseImage(ctx, a, study.id, '2'),
+  const next = await caseImage(ctx, a, study.id, '1');
+  assert.equal(next.mime, 'image/jpeg', 'the next image may be prefetched');
+  const meta = await sharp(next.bytes).metadata();
+  assert.equal(meta.width, 200);
+  assert.equal(meta.exif, undefined, 'no camera metadata reaches a reader');
+  await assert.rejects(
+    caseImage(ctx, a, study.id, '2'),
     (e: ApiError) => e.code === 'forbidden',
   );
   assert.deepEqual(

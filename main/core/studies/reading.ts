@@ -1,12 +1,12 @@
 // The reader's side of a study. Everything a reader receives is built here from the reader's own rows only:
 // the case image and the metadata the study allows, the reader's own answers, and the model's output only in
 // the assisted phase, after the unaided answer is committed. Ground truth is never read by this module.
-import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { ApiError, type BinaryBody, type ResponseOf, schemas } from '../../contract/index.ts';
 import { audit } from './access.ts';
 import { studyRow, type StudyContext, type StudyRow } from './context.ts';
 import { readerProgress, type PositionState, type ReaderProgressState, type ReadingRow } from './progress.ts';
+import { readerImage } from './reader-image.ts';
 import { deadlineOf, elapsedMs, touchReading } from './reading-time.ts';
 
 type Answer = z.output<typeof schemas.answer>;
@@ -394,7 +394,7 @@ export function commitReading(
 }
 
 /** The image of a case the reader has reached, or the next one (prefetch); nothing beyond. */
-export function caseImage(ctx: StudyContext, readerId: number, studyId: number, imageKey: string): BinaryBody {
+export async function caseImage(ctx: StudyContext, readerId: number, studyId: number, imageKey: string): Promise<BinaryBody> {
   const study = studyForReader(ctx, studyId, readerId);
   const position = /^\d+$/.test(imageKey) ? Number(imageKey) : -1;
   const progress = readerProgress(ctx.db, study.id, readerId, isAssisted(study));
@@ -404,8 +404,5 @@ export function caseImage(ctx: StudyContext, readerId: number, studyId: number, 
   const image = ctx.db
     .prepare('SELECT i.sha256, i.extension FROM cases c JOIN images i ON i.sha256 = c.image_sha256 WHERE c.id = ?')
     .get(progress.positions[position].caseId) as { sha256: string; extension: string };
-  const mime = { jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', tif: 'image/tiff', tiff: 'image/tiff' }[
-    image.extension.toLowerCase()
-  ];
-  return { mime: mime ?? 'application/octet-stream', bytes: readFileSync(ctx.imagePath(image.sha256, image.extension)) };
+  return readerImage(ctx.imagePath(image.sha256, image.extension), image.extension);
 }
