@@ -22,7 +22,8 @@ export function ReadingPage({ studyId }: { studyId: number }) {
   const [saveState, setSaveState] = useState<SaveState>({ kind: 'idle' });
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [newBoxCategory, setNewBoxCategory] = useState('');
+  // the category new boxes get: the one the reader picked for boxes, else their diagnosis, else the first
+  const [boxCategory, setBoxCategory] = useState<string | null>(null);
   const transitionStart = useRef<number | null>(null);
   const [nextCaseMs, setNextCaseMs] = useState<number | null>(null);
   const pending = useRef<{ answer: Answer; view: ReadingView } | null>(null);
@@ -32,7 +33,6 @@ export function ReadingPage({ studyId }: { studyId: number }) {
     setView(next);
     const phaseAnswer = next.phase === 'assisted' ? (next.assisted ?? next.unaided) : next.phase === 'unaided' ? next.unaided : (next.assisted ?? next.unaided);
     setAnswer(phaseAnswer ? structuredClone(phaseAnswer) : emptyAnswer());
-    setNewBoxCategory((c) => c || next.categories[0]?.code || '');
     setSaveState({ kind: 'idle' });
     setError(null);
     if (next.image) {
@@ -179,6 +179,7 @@ export function ReadingPage({ studyId }: { studyId: number }) {
   }
 
   const missing = view.phase ? missingParts(view, answer) : [];
+  const newBoxCategory = boxCategory ?? answer.category ?? view.categories[0]?.code ?? '';
   return (
     <div className="reading" data-position={view.position} data-next-case-ms={nextCaseMs ?? ''}>
       <div className="reading-image">
@@ -243,7 +244,7 @@ export function ReadingPage({ studyId }: { studyId: number }) {
           editable={!!view.phase}
           onChange={change}
           newBoxCategory={newBoxCategory}
-          onNewBoxCategory={setNewBoxCategory}
+          onNewBoxCategory={setBoxCategory}
         />
         <div className="panel-foot">
           {error && <p className="error" role="alert">{error}</p>}
