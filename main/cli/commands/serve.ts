@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { openApp } from '../../api/app.ts';
 import { defaultDataDir } from '../../core/store/data-dir.ts';
+import { coordinatorConfigured } from '../../core/studies/access.ts';
 import { ensureRendererBuilt, RENDERER_DIR } from '../../http/renderer-build.ts';
 import { createHttpServer, listening } from '../../http/server.ts';
 
@@ -33,8 +34,9 @@ export async function serve(options: { location: string; port: number; banner?: 
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  const firstStart = coordinatorConfigured(app.store.db) ? [] : ['No coordinator password yet: set it on the sign-in screen (first start).'];
   process.stdout.write(
-    [`DermaRead is serving ${app.store.databasePath}`, ...(options.banner ?? []), `Open ${url}`, ''].join('\n'),
+    [`DermaRead is serving ${app.store.databasePath}`, ...firstStart, ...(options.banner ?? []), `Open ${url}`, ''].join('\n'),
   );
   return url;
 }
