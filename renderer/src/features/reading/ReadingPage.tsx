@@ -233,8 +233,11 @@ export function ReadingPage({ studyId }: { studyId: number }) {
         </div>
         {view.phase === 'assisted' && (
           <p className="notice">
-            Your unaided answer is committed. This is the AI-assisted second read: review the model's output and
-            commit your answer again, changed or not.
+            Your unaided answer is committed
+            {view.unaided?.category
+              ? ` (${view.categories.find((c) => c.code === view.unaided!.category)?.name ?? view.unaided.category}, confidence ${view.unaided.confidence ?? '—'})`
+              : ''}
+            . This is the AI-assisted second read: review the model's output and commit your answer again, changed or not.
           </p>
         )}
         {!view.phase && <p className="notice neutral">This answer is committed and can no longer be changed.</p>}
