@@ -86,6 +86,7 @@ def export_model(ckpt: dict, onnx_path: Path, args) -> dict:
     onnx.checker.check_model(str(onnx_path))
     max_diff = check_parity(ExportWrapper(model), onnx_path, recipe)
 
+    dataset = recipe.name.split("-")[0]  # recipes are named <dataset>[-<variant>]
     det = detection_block(recipe)
     num_anchors, labels = det["num_anchors"], list(ckpt["categories"])
     return {
@@ -110,8 +111,8 @@ def export_model(ckpt: dict, onnx_path: Path, args) -> dict:
         "onnx": {"opset": args.opset, "dynamic_batch": True, "parity": {"max_abs_diff": max_diff}},
         "detection": det,
         "training": {
-            "dataset": recipe.name,
-            "split_file": f"training/splits/{recipe.name}.json" if recipe.name != "quick" else None,
+            "dataset": dataset,
+            "split_file": f"training/splits/{dataset}.json" if dataset != "quick" else None,
             "train_files": recipe.train,
             "val_file": recipe.val,
             "num_train_images": ckpt["num_train_images"],

@@ -83,3 +83,22 @@ def test_predict_refuses_a_model_whose_hash_differs(tmp_path):
     (model / "manifest.json").write_text(json.dumps({"task": "detection", "sha256": "0" * 64}))
     with pytest.raises(SystemExit, match="sha256"):
         ExportedDetector(model)
+
+
+def test_backbone_can_come_from_a_classifier_checkpoint(tmp_path):
+    from training.classifier.efficientnet_lite import EfficientNetLite0
+    from training.detector.train import RECIPES, build_model
+
+    classifier = EfficientNetLite0(num_classes=7)
+    torch.nn.init.normal_(classifier._blocks[15]._project_conv.weight)
+    path = tmp_path / "best.pt"
+    torch.save({"meta": {"task": "classification"}, "model": classifier.state_dict()}, path)
+    recipe = RECIPES["quick"].__class__(
+        **{**RECIPES["quick"].__dict__, "init_backbone": str(path), "frozen_blocks": 16}
+    )
+    model = build_model(7, recipe)
+    assert torch.equal(
+        model.backbone._blocks[15]._project_conv.weight, classifier._blocks[15]._project_conv.weight
+    )
+    assert not any(p.requires_grad for p in model.backbone.parameters())
+    assert all(p.requires_grad for p in model.head.parameters())
