@@ -96,7 +96,7 @@ RECIPES = {
         crop_width=320,
         crop_height=320,
         smallest_anchor=12,
-        epochs=4,
+        epochs=6,
         vertical_flip=False,
     ),
     # HAM10000, second stage: the detector above with its backbone replaced by the HAM10000 classifier's
