@@ -9,9 +9,20 @@ interface Props {
   onChange: (answer: Answer) => void;
   newBoxCategory: string;
   onNewBoxCategory: (code: string) => void;
+  aiMinScore: number;
+  onAiMinScore: (score: number) => void;
 }
 
-export function AnswerPanel({ view, answer, editable, onChange, newBoxCategory, onNewBoxCategory }: Props) {
+export function AnswerPanel({
+  view,
+  answer,
+  editable,
+  onChange,
+  newBoxCategory,
+  onNewBoxCategory,
+  aiMinScore,
+  onAiMinScore,
+}: Props) {
   const nameOf = (code: string) => view.categories.find((c) => c.code === code)?.name ?? code;
   const probabilitySum = Object.values(answer.probabilities ?? {}).reduce((a, b) => a + b, 0);
   return (
@@ -32,7 +43,23 @@ export function AnswerPanel({ view, answer, editable, onChange, newBoxCategory, 
               ))}
             </ul>
           )}
-          {view.tasks.marking && <p className="muted">{view.modelOutput.boxes.length} lesion box(es) shown dashed on the image.</p>}
+          {view.modelOutput.boxes.length > 0 && (
+            <label className="ai-threshold">
+              <span>
+                {view.modelOutput.boxes.filter((b) => b.score >= aiMinScore).length} of{' '}
+                {view.modelOutput.boxes.length} AI boxes shown dashed: score ≥ {aiMinScore.toFixed(2)}
+              </span>
+              <input
+                type="range"
+                min={0.05}
+                max={0.95}
+                step={0.05}
+                value={aiMinScore}
+                aria-label="Lowest AI box score shown"
+                onChange={(e) => onAiMinScore(Number(e.target.value))}
+              />
+            </label>
+          )}
         </section>
       )}
 
@@ -83,7 +110,10 @@ export function AnswerPanel({ view, answer, editable, onChange, newBoxCategory, 
               value={answer.confidence ?? ''}
               placeholder="—"
               onChange={(e) => {
-                const value = e.target.value === '' ? null : Math.max(0, Math.min(100, Math.round(Number(e.target.value))));
+                const value =
+                  e.target.value === ''
+                    ? null
+                    : Math.max(0, Math.min(100, Math.round(Number(e.target.value))));
                 onChange({ ...answer, confidence: value });
               }}
             />
@@ -116,7 +146,9 @@ export function AnswerPanel({ view, answer, editable, onChange, newBoxCategory, 
                     <span className="unit">%</span>
                   </label>
                 ))}
-                <p className={Math.abs(probabilitySum - 100) <= 0.5 ? 'sum ok' : 'sum'}>Sum: {Math.round(probabilitySum * 10) / 10} %</p>
+                <p className={Math.abs(probabilitySum - 100) <= 0.5 ? 'sum ok' : 'sum'}>
+                  Sum: {Math.round(probabilitySum * 10) / 10} %
+                </p>
               </div>
             </>
           )}
@@ -139,7 +171,11 @@ export function AnswerPanel({ view, answer, editable, onChange, newBoxCategory, 
             </label>
           )}
           {answer.boxes.length === 0 ? (
-            <p className="muted">{editable ? 'Drag on the image to box each lesion. No box means no lesion.' : 'No lesions marked.'}</p>
+            <p className="muted">
+              {editable
+                ? 'Drag on the image to box each lesion. No box means no lesion.'
+                : 'No lesions marked.'}
+            </p>
           ) : (
             <ol className="box-list">
               {answer.boxes.map((b, i) => (
@@ -149,7 +185,12 @@ export function AnswerPanel({ view, answer, editable, onChange, newBoxCategory, 
                     aria-label={`Category of box ${i + 1}`}
                     disabled={!editable}
                     value={b.category}
-                    onChange={(e) => onChange({ ...answer, boxes: answer.boxes.map((x, j) => (j === i ? { ...x, category: e.target.value } : x)) })}
+                    onChange={(e) =>
+                      onChange({
+                        ...answer,
+                        boxes: answer.boxes.map((x, j) => (j === i ? { ...x, category: e.target.value } : x)),
+                      })
+                    }
                   >
                     {view.categories.map((c) => (
                       <option key={c.code} value={c.code}>
@@ -161,7 +202,11 @@ export function AnswerPanel({ view, answer, editable, onChange, newBoxCategory, 
                     {Math.round(b.xMax - b.xMin)}×{Math.round(b.yMax - b.yMin)} px
                   </span>
                   {editable && (
-                    <button className="btn ghost small" aria-label={`Delete box ${i + 1}`} onClick={() => onChange({ ...answer, boxes: answer.boxes.filter((_, j) => j !== i) })}>
+                    <button
+                      className="btn ghost small"
+                      aria-label={`Delete box ${i + 1}`}
+                      onClick={() => onChange({ ...answer, boxes: answer.boxes.filter((_, j) => j !== i) })}
+                    >
                       Delete
                     </button>
                   )}
@@ -171,8 +216,8 @@ export function AnswerPanel({ view, answer, editable, onChange, newBoxCategory, 
           )}
           {editable && (
             <p className="hint-keys muted small">
-              Drag on the image to draw · drag a box to move it · drag a corner to resize · <kbd>Del</kbd> removes the selected box ·{' '}
-              <kbd>B</kbd> draw/pan · wheel zooms · <kbd>F</kbd> fits
+              Drag on the image to draw · drag a box to move it · drag a corner to resize · <kbd>Del</kbd>{' '}
+              removes the selected box · <kbd>B</kbd> draw/pan · wheel zooms · <kbd>F</kbd> fits
             </p>
           )}
         </section>

@@ -13,7 +13,8 @@ import { emptyAnswer, missingParts, type Answer, type ReadingView } from './type
 // the server ends a visit after 30 s without a sign of life (main/core/studies/reading-time.ts)
 const HEARTBEAT_MS = 10_000;
 
-type SaveState = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved'; at: string } | { kind: 'error'; message: string };
+type SaveState =
+  { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved'; at: string } | { kind: 'error'; message: string };
 
 export function ReadingPage({ studyId }: { studyId: number }) {
   const [view, setView] = useState<ReadingView | null>(null);
@@ -24,6 +25,8 @@ export function ReadingPage({ studyId }: { studyId: number }) {
   const [busy, setBusy] = useState(false);
   // the category new boxes get: the one the reader picked for boxes, else their diagnosis, else the first
   const [boxCategory, setBoxCategory] = useState<string | null>(null);
+  // a detector reports many low-scoring boxes (for mAP); the reader sees those above a score they choose
+  const [aiMinScore, setAiMinScore] = useState(0.3);
   const transitionStart = useRef<number | null>(null);
   const [nextCaseMs, setNextCaseMs] = useState<number | null>(null);
   const pending = useRef<{ answer: Answer; view: ReadingView } | null>(null);
@@ -31,7 +34,12 @@ export function ReadingPage({ studyId }: { studyId: number }) {
 
   const show = useCallback((next: ReadingView) => {
     setView(next);
-    const phaseAnswer = next.phase === 'assisted' ? (next.assisted ?? next.unaided) : next.phase === 'unaided' ? next.unaided : (next.assisted ?? next.unaided);
+    const phaseAnswer =
+      next.phase === 'assisted'
+        ? (next.assisted ?? next.unaided)
+        : next.phase === 'unaided'
+          ? next.unaided
+          : (next.assisted ?? next.unaided);
     setAnswer(phaseAnswer ? structuredClone(phaseAnswer) : emptyAnswer());
     setSaveState({ kind: 'idle' });
     setError(null);
@@ -53,7 +61,8 @@ export function ReadingPage({ studyId }: { studyId: number }) {
     if (!view?.phase) return;
     const { studyId: id, position, phase } = view;
     const timer = setInterval(() => {
-      if (document.visibilityState === 'visible') void call('reading.touch', { studyId: id, position, phase }).catch(() => undefined);
+      if (document.visibilityState === 'visible')
+        void call('reading.touch', { studyId: id, position, phase }).catch(() => undefined);
     }, HEARTBEAT_MS);
     return () => clearInterval(timer);
   }, [view]);
@@ -103,7 +112,9 @@ export function ReadingPage({ studyId }: { studyId: number }) {
       try {
         await flush();
         transitionStart.current = performance.now();
-        show(await call('reading.commit', { studyId: view.studyId, position: view.position, phase: view.phase }));
+        show(
+          await call('reading.commit', { studyId: view.studyId, position: view.position, phase: view.phase }),
+        );
       } catch (e) {
         setError(errorMessage(e));
       } finally {
@@ -193,7 +204,7 @@ export function ReadingPage({ studyId }: { studyId: number }) {
             marking={view.tasks.marking}
             categories={view.categories}
             newBoxCategory={newBoxCategory}
-            modelBoxes={view.modelOutput?.boxes ?? null}
+            modelBoxes={view.modelOutput?.boxes.filter((b) => b.score >= aiMinScore) ?? null}
             onBoxesChange={(boxes) => change({ ...answer, boxes })}
             onImageShown={onImageShown}
           />
@@ -208,7 +219,9 @@ export function ReadingPage({ studyId }: { studyId: number }) {
             <Timer key={`${view.position}:${view.phase}`} view={view} onExpired={() => void commit(true)} />
           </div>
           <Progress value={view.completed} total={view.total} />
-          {(view.metadata.age !== undefined || view.metadata.sex !== undefined || view.metadata.site !== undefined) && (
+          {(view.metadata.age !== undefined ||
+            view.metadata.sex !== undefined ||
+            view.metadata.site !== undefined) && (
             <dl className="metadata">
               {view.metadata.age !== undefined && (
                 <>
@@ -237,10 +250,13 @@ export function ReadingPage({ studyId }: { studyId: number }) {
             {view.unaided?.category
               ? ` (${view.categories.find((c) => c.code === view.unaided!.category)?.name ?? view.unaided.category}, confidence ${view.unaided.confidence ?? '—'})`
               : ''}
-            . This is the AI-assisted second read: review the model's output and commit your answer again, changed or not.
+            . This is the AI-assisted second read: review the model's output and commit your answer again,
+            changed or not.
           </p>
         )}
-        {!view.phase && <p className="notice neutral">This answer is committed and can no longer be changed.</p>}
+        {!view.phase && (
+          <p className="notice neutral">This answer is committed and can no longer be changed.</p>
+        )}
         <AnswerPanel
           view={view}
           answer={answer}
@@ -248,13 +264,24 @@ export function ReadingPage({ studyId }: { studyId: number }) {
           onChange={change}
           newBoxCategory={newBoxCategory}
           onNewBoxCategory={setBoxCategory}
+          aiMinScore={aiMinScore}
+          onAiMinScore={setAiMinScore}
         />
         <div className="panel-foot">
-          {error && <p className="error" role="alert">{error}</p>}
+          {error && (
+            <p className="error" role="alert">
+              {error}
+            </p>
+          )}
           <SaveIndicator state={saveState} />
           {view.phase && missing.length > 0 && <p className="hint">To continue: {missing.join(', ')}.</p>}
           <div className="nav-buttons">
-            <button className="btn secondary" disabled={!view.navigation.canPrevious} onClick={() => void go(view.position - 1)} title="Previous case (←)">
+            <button
+              className="btn secondary"
+              disabled={!view.navigation.canPrevious}
+              onClick={() => void go(view.position - 1)}
+              title="Previous case (←)"
+            >
               ← Previous
             </button>
             {view.phase ? (
