@@ -1,13 +1,14 @@
-// The Electron main process: a thin shell around the same app as browser mode. One window, sandboxed, with
-// context isolation and no Node in the page; a strict CSP; only the app's own files are loaded (app://);
-// navigation, new windows, permissions and remote requests are refused.
-import { app, BrowserWindow, ipcMain, net, protocol, session } from 'electron';
+// The Electron main process: a thin shell around the same app as browser mode, which runs in a utility
+// process (main/api/host-process.ts) so inference and image decoding never stall the window. One window,
+// sandboxed, with context isolation and no Node in the page; a strict CSP; only the app's own files are loaded
+// (app://); navigation, new windows, permissions and remote requests are refused.
+import { app, BrowserWindow, ipcMain, net, protocol, session, utilityProcess } from 'electron';
 import { existsSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { openApp } from '../api/app.ts';
+import { dispatchOverChannel, type HostMessage } from '../api/host.ts';
 import { defaultDataDir } from '../core/store/data-dir.ts';
-import { ensureRendererBuilt, RENDERER_DIR } from '../http/renderer-build.ts';
+import { ensureRendererBuilt, RENDERER_DIR, REPO_ROOT } from '../http/renderer-build.ts';
 import { CONTENT_SECURITY_POLICY } from '../http/server.ts';
 import { EVENT_CHANNEL, INVOKE_CHANNEL } from './bridge.ts';
 import { buildPreload, PRELOAD_BUNDLE } from './build.ts';
@@ -27,8 +28,16 @@ async function start(): Promise<void> {
   // a packaged app carries both builds (its files are read-only); a development run makes them fresh
   if (!app.isPackaged) await ensureRendererBuilt();
   const preload = app.isPackaged ? PRELOAD_BUNDLE : buildPreload();
-  const dermaread = openApp(dataLocation(process.argv));
-  app.on('will-quit', () => dermaread.close());
+  const host = utilityProcess.fork(join(REPO_ROOT, 'main', 'api', 'host-entry.mjs'), ['--data', dataLocation(process.argv)], {
+    serviceName: 'DermaRead core',
+    stdio: 'inherit',
+  });
+  host.on('exit', (code) => {
+    process.stderr.write(`DermaRead core process ended (${code}); closing.\n`);
+    app.quit();
+  });
+  const dermaread = dispatchOverChannel({ post: (m) => host.postMessage(m), listen: (h) => host.on('message', (m: HostMessage) => h(m)) });
+  app.on('will-quit', () => host.kill());
 
   protocol.handle('app', async (request) => {
     const url = new URL(request.url);
