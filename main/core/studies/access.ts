@@ -11,7 +11,7 @@ export const SESSION_IDLE_LIMIT_MS = 12 * 3600 * 1000;
 // Crockford base32 without look-alikes: codes are read aloud and typed by people
 const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-export function sha256(text: string): string {
+function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
