@@ -112,4 +112,14 @@ test('after a SIGKILL mid-session every committed answer is kept and the reader 
   const confidence = draft.unaided?.confidence;
   assert.ok(typeof confidence === 'number' && confidence >= 0 && confidence < 20, `draft confidence ${confidence}`);
   process.stdout.write(`# ${acknowledged.length} of 20 saves in flight were acknowledged before the kill\n`);
+
+  // a change made while the server is down is kept by the page and saved once the server is back
+  await server.crash();
+  await reading.chooseDiagnosis('akiec');
+  await page.getByText(/^Not saved/).waitFor();
+  server = await startServer(dataDir, Number(new URL(server.url).port));
+  await reading.waitSaved();
+  await page.reload();
+  await page.getByTestId('case-counter').waitFor();
+  assert.equal(await page.locator('.category.chosen').getAttribute('data-code'), 'akiec');
 });

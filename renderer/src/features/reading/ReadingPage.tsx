@@ -1,6 +1,7 @@
 // The reading view: one case at a time, every change saved at once, the committed answer final. The server
 // decides what the reader may see; this page only shows it.
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError } from '../../../../main/contract/index.ts';
 import { call, errorMessage } from '../../api/client.ts';
 import { navigate } from '../../app/router.ts';
 import { Progress } from '../../ui/Progress.tsx';
@@ -12,6 +13,9 @@ import { emptyAnswer, missingParts, type Answer, type ReadingView } from './type
 
 // the server ends a visit after 30 s without a sign of life (main/core/studies/reading-time.ts)
 const HEARTBEAT_MS = 10_000;
+const RETRY_MS = 3_000;
+
+const isTransient = (error: unknown) => !(error instanceof ApiError) || error.code === 'internal';
 
 type SaveState =
   { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved'; at: string } | { kind: 'error'; message: string };
@@ -83,6 +87,11 @@ export function ReadingPage({ studyId }: { studyId: number }) {
       (r) => setSaveState({ kind: 'saved', at: r.savedAt }),
       (e) => {
         setSaveState({ kind: 'error', message: errorMessage(e) });
+        // the server is unreachable or restarting: keep the answer and try again (a refusal is final)
+        if (isTransient(e)) {
+          pending.current ??= job;
+          setTimeout(() => void flushRef.current().catch(() => undefined), RETRY_MS);
+        }
         throw e;
       },
     );
@@ -93,6 +102,7 @@ export function ReadingPage({ studyId }: { studyId: number }) {
     }
     if (pending.current) await flush();
   }, []);
+  const flushRef = useRef(flush);
 
   const change = useCallback(
     (next: Answer) => {
