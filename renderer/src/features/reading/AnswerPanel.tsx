@@ -34,7 +34,9 @@ export function AnswerPanel({
             <ul className="bars">
               {view.modelOutput.probabilities.slice(0, 5).map((p) => (
                 <li key={p.code}>
-                  <span className="bar-label">{nameOf(p.code)}</span>
+                  <span className="bar-label" title={nameOf(p.code)}>
+                    {nameOf(p.code)}
+                  </span>
                   <span className="bar">
                     <span className="bar-fill" style={{ width: `${Math.round(p.probability * 100)}%` }} />
                   </span>

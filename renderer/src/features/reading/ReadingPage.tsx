@@ -30,7 +30,7 @@ export function ReadingPage({ studyId }: { studyId: number }) {
   // the category new boxes get: the one the reader picked for boxes, else their diagnosis, else the first
   const [boxCategory, setBoxCategory] = useState<string | null>(null);
   // a detector reports many low-scoring boxes (for mAP); the reader sees those above a score they choose
-  const [aiMinScore, setAiMinScore] = useState(0.3);
+  const [aiMinScore, setAiMinScore] = useState(0.5);
   const transitionStart = useRef<number | null>(null);
   const [nextCaseMs, setNextCaseMs] = useState<number | null>(null);
   const pending = useRef<{ answer: Answer; view: ReadingView } | null>(null);
