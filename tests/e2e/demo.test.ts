@@ -24,7 +24,7 @@ test('the demo command opens a demo study ready to read', async () => {
   let output = '';
   demo.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL in 240 s:\n${output}`)), 120_000);
+    const timer = setTimeout(() => reject(new Error(`no URL in 240 s:\n${output}`)), 240_000);
     demo.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       if (/Open http:\/\/127\.0\.0\.1:\d+\//.test(output)) {
