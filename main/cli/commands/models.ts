@@ -61,9 +61,9 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'list': {
         for (const m of store.models.list({ includeRetired: values.all ?? false })) {
-          const metrics = m.manifest.metrics as Record<string, unknown> | undefined;
-          const auc =
-            typeof metrics?.macro_auc === 'number' ? ` macro AUC ${metrics.macro_auc.toFixed(3)}` : '';
+          const macro = (m.manifest.metrics as { macro_auc?: { value?: unknown } } | undefined)?.macro_auc
+            ?.value;
+          const auc = typeof macro === 'number' ? `\tmacro AUC ${macro.toFixed(3)}` : '';
           process.stdout.write(
             `${m.id}\t${m.name}\t${m.version}\t${m.task}\t${m.status}\t${m.labels.map((l) => l.category).join(',')}${auc}\n`,
           );
