@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { importDataset } from '../datasets/import.ts';
 import { addModelVersion } from '../models/registry.ts';
 import { Store } from '../store/store.ts';
 import {
+  ACNE_SAMPLES,
   HAM_SAMPLES,
+  REPO_ROOT,
   makeTempDir,
   readSampleCsv,
   tinyClassifierCopy,
@@ -79,4 +82,46 @@ test('a cancelled job stops between batches, keeps what it finished, and other v
     store.predictions.listRuns({ datasetId }).map((r) => r.status),
     ['completed', 'cancelled'],
   );
+});
+
+test('the bundled detector runs as a job over a VOC dataset and its boxes are stored with their category', async () => {
+  const acne = Store.open(join(temp.path, 'acne'));
+  try {
+    const labelMap = Object.fromEntries(
+      [
+        ...readFileSync(
+          join(ACNE_SAMPLES, 'voc', readdirSync(join(ACNE_SAMPLES, 'voc'))[0]),
+          'utf8',
+        ).matchAll(/<name>([^<]*)<\/name>/g),
+      ].map((m) => [m[1], 'acne_lesion']),
+    );
+    const folder = join(temp.path, 'acne-voc');
+    mkdirSync(folder);
+    for (const file of readdirSync(join(ACNE_SAMPLES, 'voc')).sort().slice(0, 1))
+      copyFileSync(join(ACNE_SAMPLES, 'voc', file), join(folder, file));
+    const { datasetId: acneId } = await importDataset(
+      acne,
+      { format: 'voc', folder, images: join(ACNE_SAMPLES, 'images') },
+      { name: 'acne', labelMap },
+    );
+    const { model } = await addModelVersion(acne, join(REPO_ROOT, 'models', 'detector'), {
+      datasetId: acneId,
+    });
+    const run = await (await startPredictionJob(acne, model.id, acneId, { session: quiet })).finished;
+    assert.equal(run.status, 'completed', run.error ?? '');
+    const [caseId, boxes] = [...acne.predictions.boxesOfDataset(model.id, acneId)][0];
+    const image = acne.cases.get(caseId);
+    assert.ok(boxes.length > 0);
+    const acneLesion = acne.categories.byName('acne_lesion')!.id;
+    for (const b of boxes) {
+      assert.equal(b.categoryId, acneLesion);
+      assert.ok(b.x >= 0 && b.y >= 0 && b.x + b.w <= image.width + 1e-6 && b.y + b.h <= image.height + 1e-6);
+    }
+    assert.deepEqual(
+      boxes.map((b) => b.score),
+      [...boxes.map((b) => b.score)].sort((a, b) => b - a),
+    );
+  } finally {
+    acne.close();
+  }
 });
