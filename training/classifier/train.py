@@ -102,6 +102,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="torch threads; on a shared CPU one thread avoids spin-waiting between busy cores",
     )
     p.add_argument("--resume", action="store_true", help="continue from --out/last.pt")
+    p.add_argument(
+        "--init-from",
+        default=None,
+        help="start from the weights of this checkpoint (a second, lower-LR stage); its record is kept",
+    )
     p.add_argument("--quick", action="store_true", help="tiny recipe for tests: " + json.dumps(QUICK))
 
 
@@ -174,6 +179,22 @@ def main(args) -> int:
 
     backbone, info = build_backbone(args.backbone, k, args.pretrained)
     spec = InputSpec(width=args.width, height=args.height, resize=args.resize, mean=info.mean, std=info.std)
+    parent = torch.load(args.init_from, map_location="cpu", weights_only=False) if args.init_from else None
+    if parent is not None:
+        if parent["meta"]["backbone"] != args.backbone or parent["meta"]["labels"] != labels:
+            log.error(
+                "%s: a %s checkpoint for %s, not %s for %s",
+                args.init_from,
+                parent["meta"]["backbone"],
+                parent["meta"]["labels"],
+                args.backbone,
+                labels,
+            )
+            return 2
+        backbone.load_state_dict(parent["model"])  # on --resume, last.pt's weights replace these below
+        log.info(
+            "initialized from %s (epoch %s)", args.init_from, parent["meta"]["training"].get("best_epoch")
+        )
     if args.pretrained:
         log.info(
             "froze %d parameters (stem + %d blocks)",
@@ -266,6 +287,11 @@ def main(args) -> int:
             "licence": info.licence,
         },
     }
+    parent_wall_s = 0.0
+    if parent is not None:
+        earlier = {key: value for key, value in parent["meta"]["training"].items() if key != "history"}
+        meta["training"]["previous_stage"] = earlier | {"checkpoint": args.init_from}
+        parent_wall_s = float(earlier.get("wall_time_s", 0.0))
 
     epoch = state["epoch"]
     while epoch < args.epochs:
@@ -332,7 +358,8 @@ def main(args) -> int:
                 args.epochs = fitting
                 args_record["epochs"] = fitting
                 meta["training"]["recipe"]["epochs"] = fitting
-        meta["training"]["wall_time_s"] = round(state["elapsed_s"], 1)
+        meta["training"]["wall_time_s"] = round(parent_wall_s + state["elapsed_s"], 1)
+        meta["training"]["stage_wall_time_s"] = round(state["elapsed_s"], 1)
         meta["training"]["epochs"] = epoch
         meta["training"]["best_epoch"] = state["best_epoch"]
         meta["training"]["history"] = state["history"]
@@ -358,7 +385,10 @@ def main(args) -> int:
 
     best = torch.load(out / "best.pt", map_location="cpu", weights_only=False)
     best["meta"]["training"].update(
-        wall_time_s=round(state["elapsed_s"], 1), epochs=state["epoch"], history=state["history"]
+        wall_time_s=round(parent_wall_s + state["elapsed_s"], 1),
+        stage_wall_time_s=round(state["elapsed_s"], 1),
+        epochs=state["epoch"],
+        history=state["history"],
     )
     _save(out / "best.pt", best)
     log.info(
