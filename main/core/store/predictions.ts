@@ -55,15 +55,9 @@ export class Predictions {
       .run(status, new Date().toISOString(), error ?? null, runId);
   }
 
-  /** Runs left 'running' by a process that died are marked failed (called when the store opens). */
-  failInterruptedRuns(): number {
-    return this.db
-      .prepare("UPDATE prediction_runs SET status = 'failed', finished_at = ?, error = 'interrupted' WHERE status = 'running'")
-      .run(new Date().toISOString()).changes;
-  }
-
   getRun(runId: number): PredictionRun {
-    const run = this.db.prepare(`SELECT ${RUN_COLUMNS} FROM prediction_runs WHERE id = ?`).get(runId) as PredictionRun | undefined;
+    const run = this.db.prepare(`SELECT ${RUN_COLUMNS} FROM prediction_runs WHERE id = ?`).get(runId) as
+      PredictionRun | undefined;
     if (!run) throw new Error(`no prediction run with id ${runId}`);
     return run;
   }
@@ -80,7 +74,9 @@ export class Predictions {
   /** Stores a batch of case results in one transaction, replacing earlier results of the same version and case. */
   saveBatch(runId: number, results: CasePrediction[]): void {
     const remove = this.db.prepare('DELETE FROM predictions WHERE model_version_id = ? AND case_id = ?');
-    const insert = this.db.prepare('INSERT INTO predictions (model_version_id, case_id, run_id, created_at) VALUES (?, ?, ?, ?)');
+    const insert = this.db.prepare(
+      'INSERT INTO predictions (model_version_id, case_id, run_id, created_at) VALUES (?, ?, ?, ?)',
+    );
     const score = this.db.prepare(
       'INSERT INTO prediction_scores (model_version_id, case_id, category_id, probability) VALUES (?, ?, ?, ?)',
     );
@@ -94,7 +90,8 @@ export class Predictions {
         remove.run(r.modelVersionId, r.caseId);
         insert.run(r.modelVersionId, r.caseId, runId, now);
         for (const [categoryId, p] of r.probabilities) score.run(r.modelVersionId, r.caseId, categoryId, p);
-        for (const b of r.boxes) box.run(r.modelVersionId, r.caseId, b.categoryId, b.score, b.x, b.y, b.w, b.h);
+        for (const b of r.boxes)
+          box.run(r.modelVersionId, r.caseId, b.categoryId, b.score, b.x, b.y, b.w, b.h);
       }
       progress.run(results.length, runId);
     })();
@@ -118,26 +115,13 @@ export class Predictions {
     return result;
   }
 
-  forCase(modelVersionId: number, caseId: number): CasePrediction | undefined {
-    const exists = this.db.prepare('SELECT 1 FROM predictions WHERE model_version_id = ? AND case_id = ?').get(modelVersionId, caseId);
-    if (!exists) return undefined;
-    const scores = this.db
-      .prepare('SELECT category_id AS c, probability AS p FROM prediction_scores WHERE model_version_id = ? AND case_id = ?')
-      .all(modelVersionId, caseId) as { c: number; p: number }[];
-    const boxes = this.db
-      .prepare(
-        `SELECT category_id AS categoryId, score, x, y, w, h FROM prediction_boxes
-         WHERE model_version_id = ? AND case_id = ? ORDER BY score DESC`,
-      )
-      .all(modelVersionId, caseId) as PredictedBox[];
-    return { modelVersionId, caseId, probabilities: new Map(scores.map((s) => [s.c, s.p])), boxes };
-  }
-
   /** Boxes of one version on every predicted case of a dataset, keyed by case id. */
   boxesOfDataset(modelVersionId: number, datasetId: number): Map<number, PredictedBox[]> {
     const result = new Map<number, PredictedBox[]>();
     const predicted = this.db
-      .prepare('SELECT p.case_id FROM predictions p JOIN cases c ON c.id = p.case_id WHERE p.model_version_id = ? AND c.dataset_id = ?')
+      .prepare(
+        'SELECT p.case_id FROM predictions p JOIN cases c ON c.id = p.case_id WHERE p.model_version_id = ? AND c.dataset_id = ?',
+      )
       .pluck()
       .all(modelVersionId, datasetId) as number[];
     for (const id of predicted) result.set(id, []);
