@@ -38,8 +38,12 @@ export function reportHandlers(store: Store): HandlerMap<'studies.report' | 'stu
       if (input.readings.length === 0) throw new ApiError('conflict', 'nothing to export: no committed reading yet');
       if (format === 'readings') return { mime: 'text/csv; charset=utf-8', bytes: strToU8(readingsCsv(store.db, studyId)) };
       if (format === 'imrmc') {
-        const files = Object.fromEntries(input.categories.map((category) => [`imrmc-${category}.csv`, imrmcInput(input, category)]));
-        return { mime: 'application/zip', bytes: zip(files) };
+        try {
+          const files = Object.fromEntries(input.categories.map((category) => [`imrmc-${category}.csv`, imrmcInput(input, category)]));
+          return { mime: 'application/zip', bytes: zip(files) };
+        } catch (error) {
+          throw new ApiError('conflict', error instanceof Error ? error.message : String(error));
+        }
       }
       const report = reportOf(input);
       if (format === 'json') return { mime: 'application/json', bytes: strToU8(reportJson(report)) };

@@ -1,5 +1,6 @@
 // CSV exports of the report, one table per file name: AUCs and paired tests, MRMC, detection, FROC,
-// confusion matrices, agreement and reading time.
+// confusion matrices, agreement and reading time. The classification and MRMC tables are left out when the
+// report skipped those sections (the reason is in the JSON export).
 import type { Report, ScorerRef } from './report.ts';
 
 function cell(value: unknown): string {
@@ -17,87 +18,134 @@ const who = (s: ScorerRef) => [s.name, s.kind, s.phase ?? ''];
 
 export function reportCsv(report: Report): Record<string, string> {
   const files: Record<string, string> = {};
-  files['auc.csv'] = table(
-    [
-      'category',
-      'scorer',
-      'kind',
-      'phase',
-      'cases',
-      'positives',
-      'negatives',
-      'auc',
-      'se',
-      'ci_low',
-      'ci_high',
-      'diff_vs_model',
-      'diff_ci_low',
-      'diff_ci_high',
-      'z_vs_model',
-      'p_vs_model',
-      'cases_vs_model',
-      'sensitivity',
-      'specificity',
-    ],
-    report.classification.perCategory.flatMap((c) =>
-      c.scorers.map((s) => [
-        c.category,
+  if (!report.classification.skipped) {
+    files['auc.csv'] = table(
+      [
+        'category',
+        'scorer',
+        'kind',
+        'phase',
+        'cases',
+        'positives',
+        'negatives',
+        'auc',
+        'se',
+        'ci_low',
+        'ci_high',
+        'diff_vs_model',
+        'diff_ci_low',
+        'diff_ci_high',
+        'z_vs_model',
+        'p_vs_model',
+        'cases_vs_model',
+        'sensitivity',
+        'specificity',
+      ],
+      report.classification.perCategory.flatMap((c) =>
+        c.scorers.map((s) => [
+          c.category,
+          ...who(s.scorer),
+          s.cases,
+          s.auc?.positives,
+          s.auc?.negatives,
+          s.auc?.auc,
+          s.auc?.se,
+          s.auc?.ci[0],
+          s.auc?.ci[1],
+          s.vsModel?.difference,
+          s.vsModel?.ci[0],
+          s.vsModel?.ci[1],
+          s.vsModel?.z,
+          s.vsModel?.p,
+          s.vsModel?.cases,
+          s.operatingPoint?.sensitivity,
+          s.operatingPoint?.specificity,
+        ]),
+      ),
+    );
+    files['summary.csv'] = table(
+      [
+        'scorer',
+        'kind',
+        'phase',
+        'cases',
+        'macro_auc',
+        'accuracy',
+        'balanced_accuracy',
+        'cohen_kappa_vs_truth',
+      ],
+      report.classification.summary.map((s) => [
         ...who(s.scorer),
         s.cases,
-        s.auc?.positives,
-        s.auc?.negatives,
-        s.auc?.auc,
-        s.auc?.se,
-        s.auc?.ci[0],
-        s.auc?.ci[1],
-        s.vsModel?.difference,
-        s.vsModel?.ci[0],
-        s.vsModel?.ci[1],
-        s.vsModel?.z,
-        s.vsModel?.p,
-        s.vsModel?.cases,
-        s.operatingPoint?.sensitivity,
-        s.operatingPoint?.specificity,
+        s.macroAuc,
+        s.accuracy,
+        s.balancedAccuracy,
+        s.kappa,
       ]),
-    ),
-  );
-  files['summary.csv'] = table(
-    [
-      'scorer',
-      'kind',
-      'phase',
-      'cases',
-      'macro_auc',
-      'accuracy',
-      'balanced_accuracy',
-      'cohen_kappa_vs_truth',
-    ],
-    report.classification.summary.map((s) => [
-      ...who(s.scorer),
-      s.cases,
-      s.macroAuc,
-      s.accuracy,
-      s.balancedAccuracy,
-      s.kappa,
-    ]),
-  );
-  files['confusion.csv'] = table(
-    ['scorer', 'kind', 'phase', 'truth', ...report.categories],
-    report.classification.summary.flatMap((s) =>
-      s.confusion.map((row, t) => [...who(s.scorer), report.categories[t], ...row]),
-    ),
-  );
-  files['fleiss.csv'] = table(
-    ['phase', 'fleiss_kappa', 'cases', 'ratings'],
-    report.classification.fleiss.map((f) => [f.phase, f.kappa, f.subjects, f.ratings]),
-  );
-  const mrmcRows: unknown[][] = [];
-  for (const phase of report.mrmc.readersVsModel) {
-    for (const c of phase.categories) {
+    );
+    files['confusion.csv'] = table(
+      ['scorer', 'kind', 'phase', 'truth', ...report.categories],
+      report.classification.summary.flatMap((s) =>
+        s.confusion.map((row, t) => [...who(s.scorer), report.categories[t], ...row]),
+      ),
+    );
+    files['fleiss.csv'] = table(
+      ['phase', 'fleiss_kappa', 'cases', 'ratings'],
+      report.classification.fleiss.map((f) => [f.phase, f.kappa, f.subjects, f.ratings]),
+    );
+  }
+  if (!report.mrmc.skipped) {
+    const mrmcRows: unknown[][] = [];
+    for (const phase of report.mrmc.readersVsModel) {
+      for (const c of phase.categories) {
+        if ('skipped' in c.result) {
+          mrmcRows.push([
+            'readers vs model',
+            phase.phase,
+            c.category,
+            c.cases,
+            '',
+            '',
+            '',
+            '',
+            '',
+            '',
+            '',
+            '',
+            '',
+            c.result.skipped,
+          ]);
+          continue;
+        }
+        for (const [variant, e] of [
+          ['random readers, random cases', c.result.randomReadersRandomCases],
+          ['fixed readers, random cases', c.result.fixedReadersRandomCases],
+          ['random readers, fixed cases', c.result.randomReadersFixedCases],
+        ] as const) {
+          mrmcRows.push([
+            'readers vs model',
+            phase.phase,
+            c.category,
+            c.cases,
+            variant,
+            c.result.readerMean,
+            c.result.referenceAuc,
+            e.difference,
+            e.se,
+            e.df,
+            e.statistic,
+            e.p,
+            `${e.ci[0]} ${e.ci[1]}`,
+            '',
+          ]);
+        }
+      }
+    }
+    for (const c of report.mrmc.unaidedVsAssisted ?? []) {
       if ('skipped' in c.result) {
         mrmcRows.push([
-          'readers vs model',
-          phase.phase,
+          'unaided vs assisted',
+          '',
           c.category,
           c.cases,
           '',
@@ -113,95 +161,52 @@ export function reportCsv(report: Report): Record<string, string> {
         ]);
         continue;
       }
-      for (const [variant, e] of [
-        ['random readers, random cases', c.result.randomReadersRandomCases],
-        ['fixed readers, random cases', c.result.fixedReadersRandomCases],
-        ['random readers, fixed cases', c.result.randomReadersFixedCases],
+      const r = c.result;
+      for (const [variant, section] of [
+        ['random readers, random cases', r.randomReadersRandomCases],
+        ['fixed readers, random cases', r.fixedReadersRandomCases],
+        ['random readers, fixed cases', r.randomReadersFixedCases],
       ] as const) {
-        mrmcRows.push([
-          'readers vs model',
-          phase.phase,
-          c.category,
-          c.cases,
-          variant,
-          c.result.readerMean,
-          c.result.referenceAuc,
-          e.difference,
-          e.se,
-          e.df,
-          e.statistic,
-          e.p,
-          `${e.ci[0]} ${e.ci[1]}`,
-          '',
-        ]);
+        for (const e of section.comparisons) {
+          mrmcRows.push([
+            'unaided vs assisted',
+            e.treatments.join(' - '),
+            c.category,
+            c.cases,
+            variant,
+            r.treatmentMeans[0],
+            r.treatmentMeans[1],
+            e.difference,
+            e.se,
+            e.df,
+            e.statistic,
+            e.p,
+            `${e.ci[0]} ${e.ci[1]}`,
+            '',
+          ]);
+        }
       }
     }
+    files['mrmc.csv'] = table(
+      [
+        'analysis',
+        'phase',
+        'category',
+        'cases',
+        'variant',
+        'mean_auc_a',
+        'auc_b',
+        'difference',
+        'se',
+        'df',
+        'statistic',
+        'p',
+        'ci',
+        'note',
+      ],
+      mrmcRows,
+    );
   }
-  for (const c of report.mrmc.unaidedVsAssisted ?? []) {
-    if ('skipped' in c.result) {
-      mrmcRows.push([
-        'unaided vs assisted',
-        '',
-        c.category,
-        c.cases,
-        '',
-        '',
-        '',
-        '',
-        '',
-        '',
-        '',
-        '',
-        '',
-        c.result.skipped,
-      ]);
-      continue;
-    }
-    const r = c.result;
-    for (const [variant, section] of [
-      ['random readers, random cases', r.randomReadersRandomCases],
-      ['fixed readers, random cases', r.fixedReadersRandomCases],
-      ['random readers, fixed cases', r.randomReadersFixedCases],
-    ] as const) {
-      for (const e of section.comparisons) {
-        mrmcRows.push([
-          'unaided vs assisted',
-          e.treatments.join(' - '),
-          c.category,
-          c.cases,
-          variant,
-          r.treatmentMeans[0],
-          r.treatmentMeans[1],
-          e.difference,
-          e.se,
-          e.df,
-          e.statistic,
-          e.p,
-          `${e.ci[0]} ${e.ci[1]}`,
-          '',
-        ]);
-      }
-    }
-  }
-  files['mrmc.csv'] = table(
-    [
-      'analysis',
-      'phase',
-      'category',
-      'cases',
-      'variant',
-      'mean_auc_a',
-      'auc_b',
-      'difference',
-      'se',
-      'df',
-      'statistic',
-      'p',
-      'ci',
-      'note',
-    ],
-    mrmcRows,
-  );
   if (report.detection) {
     files['detection.csv'] = table(
       [

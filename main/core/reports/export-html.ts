@@ -71,119 +71,144 @@ export function reportHtml(report: Report): string {
     `<h1>${escape(report.title)}</h1><p class="muted">Generated ${escape(report.generatedAt)} · ${c.cases} cases · ${c.readers} readers · ${c.readings} readings · ${c.models} model(s) · ${c.groups} reader group(s) · ${Math.round(report.level * 100)}% confidence intervals (DeLong) · reference model: ${escape(report.referenceModel ?? 'none')}</p>`,
   );
 
-  parts.push('<h2>Classification: AUC per category</h2>');
-  for (const category of report.classification.perCategory) {
-    const curves = category.scorers
-      .filter((s) => s.curve)
-      .map((s) => ({ name: s.scorer.name, points: rocPoints(s.curve!) }));
-    const dots = category.scorers
-      .filter(
-        (s) =>
-          s.scorer.kind === 'reader' && s.operatingPoint && Number.isFinite(s.operatingPoint.specificity),
-      )
-      .map((s) => ({
-        name: `${s.scorer.name} (${s.scorer.phase})`,
-        x: 1 - s.operatingPoint!.specificity,
-        y: s.operatingPoint!.sensitivity,
-        assisted: s.scorer.phase === 'assisted',
-      }));
-    const rows = category.scorers.map((s) => [
-      label(s.scorer),
-      String(s.cases),
-      fixed(s.auc?.auc),
-      interval(s.auc?.ci),
-      s.vsModel ? fixed(s.vsModel.difference) : '–',
-      pValue(s.vsModel?.p),
-      fixed(s.operatingPoint?.sensitivity),
-      fixed(s.operatingPoint?.specificity),
-    ]);
+  if (report.classification.skipped) {
     parts.push(
-      `<section class="category"><h3>${escape(category.category)} <span class="muted">(${category.positives} positive, ${category.negatives} negative)</span></h3><div class="row">${chart(`ROC: ${category.category}`, '1 − specificity', 'sensitivity', 1, curves, dots, true)}${tableHtml(['', 'cases', 'AUC', 'CI', '− model', 'p (DeLong)', 'sens.', 'spec.'], rows)}</div></section>`,
+      `<h2>Classification</h2><p class="muted">Not computed: ${escape(report.classification.skipped)}.</p>`,
     );
-  }
-
-  parts.push('<h2>Overall</h2>');
-  parts.push(
-    tableHtml(
-      ['', 'cases', 'mean AUC', 'accuracy', 'balanced accuracy', "Cohen's κ vs truth"],
-      report.classification.summary.map((s) => [
+  } else {
+    parts.push('<h2>Classification: AUC per category</h2>');
+    for (const category of report.classification.perCategory) {
+      const curves = category.scorers
+        .filter((s) => s.curve)
+        .map((s) => ({ name: s.scorer.name, points: rocPoints(s.curve!) }));
+      const dots = category.scorers
+        .filter(
+          (s) =>
+            s.scorer.kind === 'reader' && s.operatingPoint && Number.isFinite(s.operatingPoint.specificity),
+        )
+        .map((s) => ({
+          name: `${s.scorer.name} (${s.scorer.phase})`,
+          x: 1 - s.operatingPoint!.specificity,
+          y: s.operatingPoint!.sensitivity,
+          assisted: s.scorer.phase === 'assisted',
+        }));
+      const rows = category.scorers.map((s) => [
         label(s.scorer),
         String(s.cases),
-        fixed(s.macroAuc),
-        fixed(s.accuracy),
-        fixed(s.balancedAccuracy),
-        fixed(s.kappa),
-      ]),
-    ),
-  );
-  if (report.classification.fleiss.length) {
+        fixed(s.auc?.auc),
+        interval(s.auc?.ci),
+        s.vsModel ? fixed(s.vsModel.difference) : '–',
+        pValue(s.vsModel?.p),
+        fixed(s.operatingPoint?.sensitivity),
+        fixed(s.operatingPoint?.specificity),
+      ]);
+      parts.push(
+        `<section class="category"><h3>${escape(category.category)} <span class="muted">(${category.positives} positive, ${category.negatives} negative)</span></h3><div class="row">${chart(`ROC: ${category.category}`, '1 − specificity', 'sensitivity', 1, curves, dots, true)}${tableHtml(['', 'cases', 'AUC', 'CI', '− model', 'p (DeLong)', 'sens.', 'spec.'], rows)}</div></section>`,
+      );
+    }
+
+    parts.push('<h2>Overall</h2>');
     parts.push(
-      `<p>Fleiss' κ among readers: ${report.classification.fleiss.map((f) => `${f.phase} ${fixed(f.kappa)} (${f.subjects} cases)`).join('; ')}</p>`,
+      tableHtml(
+        ['', 'cases', 'mean AUC', 'accuracy', 'balanced accuracy', "Cohen's κ vs truth"],
+        report.classification.summary.map((s) => [
+          label(s.scorer),
+          String(s.cases),
+          fixed(s.macroAuc),
+          fixed(s.accuracy),
+          fixed(s.balancedAccuracy),
+          fixed(s.kappa),
+        ]),
+      ),
     );
+    if (report.classification.fleiss.length) {
+      parts.push(
+        `<p>Fleiss' κ among readers: ${report.classification.fleiss.map((f) => `${f.phase} ${fixed(f.kappa)} (${f.subjects} cases)`).join('; ')}</p>`,
+      );
+    }
+
+    parts.push(
+      '<h2>Confusion matrices <span class="muted">(rows: truth, columns: decision)</span></h2><div class="row">',
+    );
+    for (const s of report.classification.summary) {
+      parts.push(
+        `<div><h4>${label(s.scorer)}</h4>${tableHtml(
+          ['', ...report.categories.map(escape)],
+          s.confusion.map((row, t) => [`<b>${escape(report.categories[t])}</b>`, ...row.map(String)]),
+        )}</div>`,
+      );
+    }
+    parts.push('</div>');
   }
 
-  parts.push(
-    `<h2>Multi-reader multi-case analysis <span class="muted">(Obuchowski–Rockette, Hillis df, ${report.mrmc.covariance} covariance)</span></h2>`,
-  );
-  for (const phase of report.mrmc.readersVsModel) {
-    const rows = phase.categories.map((entry) => {
-      if ('skipped' in entry.result)
+  if (report.mrmc.skipped) {
+    parts.push(
+      `<h2>Multi-reader multi-case analysis</h2><p class="muted">Not computed: ${escape(report.mrmc.skipped)}.</p>`,
+    );
+  } else {
+    parts.push(
+      `<h2>Multi-reader multi-case analysis <span class="muted">(Obuchowski–Rockette, Hillis df, ${report.mrmc.covariance} covariance)</span></h2>`,
+    );
+    for (const phase of report.mrmc.readersVsModel) {
+      const rows = phase.categories.map((entry) => {
+        if ('skipped' in entry.result)
+          return [
+            escape(entry.category),
+            String(entry.cases),
+            `<span class="muted">${escape(entry.result.skipped)}</span>`,
+            '',
+            '',
+            '',
+            '',
+            '',
+          ];
+        const r = entry.result;
+        const e = r.randomReadersRandomCases;
         return [
           escape(entry.category),
           String(entry.cases),
-          `<span class="muted">${escape(entry.result.skipped)}</span>`,
-          '',
-          '',
-          '',
-          '',
-          '',
+          fixed(r.readerMean),
+          fixed(r.referenceAuc),
+          fixed(e.difference),
+          interval(e.ci),
+          fixed(e.df, 1),
+          pValue(e.p),
         ];
-      const r = entry.result;
-      const e = r.randomReadersRandomCases;
-      return [
-        escape(entry.category),
-        String(entry.cases),
-        fixed(r.readerMean),
-        fixed(r.referenceAuc),
-        fixed(e.difference),
-        interval(e.ci),
-        fixed(e.df, 1),
-        pValue(e.p),
-      ];
-    });
-    parts.push(
-      `<h3>Readers (${phase.phase}) against ${escape(phase.model)} as a fixed reference</h3>${tableHtml(['category', 'cases', 'readers’ mean AUC', 'model AUC', 'readers − model', 'CI', 'df', 'p'], rows)}`,
-    );
-  }
-  if (report.mrmc.unaidedVsAssisted) {
-    const rows = report.mrmc.unaidedVsAssisted.map((entry) => {
-      if ('skipped' in entry.result)
+      });
+      parts.push(
+        `<h3>Readers (${phase.phase}) against ${escape(phase.model)} as a fixed reference</h3>${tableHtml(['category', 'cases', 'readers’ mean AUC', 'model AUC', 'readers − model', 'CI', 'df', 'p'], rows)}`,
+      );
+    }
+    if (report.mrmc.unaidedVsAssisted) {
+      const rows = report.mrmc.unaidedVsAssisted.map((entry) => {
+        if ('skipped' in entry.result)
+          return [
+            escape(entry.category),
+            String(entry.cases),
+            `<span class="muted">${escape(entry.result.skipped)}</span>`,
+            '',
+            '',
+            '',
+            '',
+            '',
+          ];
+        const r = entry.result;
+        const e = r.randomReadersRandomCases.comparisons[0];
         return [
           escape(entry.category),
           String(entry.cases),
-          `<span class="muted">${escape(entry.result.skipped)}</span>`,
-          '',
-          '',
-          '',
-          '',
-          '',
+          fixed(r.treatmentMeans[0]),
+          fixed(r.treatmentMeans[1]),
+          fixed(e.difference),
+          interval(e.ci),
+          fixed(e.df, 1),
+          pValue(e.p),
         ];
-      const r = entry.result;
-      const e = r.randomReadersRandomCases.comparisons[0];
-      return [
-        escape(entry.category),
-        String(entry.cases),
-        fixed(r.treatmentMeans[0]),
-        fixed(r.treatmentMeans[1]),
-        fixed(e.difference),
-        interval(e.ci),
-        fixed(e.df, 1),
-        pValue(e.p),
-      ];
-    });
-    parts.push(
-      `<h3>Unaided versus assisted reads (random readers, random cases)</h3>${tableHtml(['category', 'cases', 'unaided', 'assisted', 'unaided − assisted', 'CI', 'df', 'p'], rows)}`,
-    );
+      });
+      parts.push(
+        `<h3>Unaided versus assisted reads (random readers, random cases)</h3>${tableHtml(['category', 'cases', 'unaided', 'assisted', 'unaided − assisted', 'CI', 'df', 'p'], rows)}`,
+      );
+    }
   }
 
   if (report.detection) {
@@ -237,19 +262,6 @@ export function reportHtml(report: Report): string {
       ),
     );
   }
-
-  parts.push(
-    '<h2>Confusion matrices <span class="muted">(rows: truth, columns: decision)</span></h2><div class="row">',
-  );
-  for (const s of report.classification.summary) {
-    parts.push(
-      `<div><h4>${label(s.scorer)}</h4>${tableHtml(
-        ['', ...report.categories.map(escape)],
-        s.confusion.map((row, t) => [`<b>${escape(report.categories[t])}</b>`, ...row.map(String)]),
-      )}</div>`,
-    );
-  }
-  parts.push('</div>');
 
   if (report.readingTime.length) {
     parts.push('<h2>Reading time</h2>');

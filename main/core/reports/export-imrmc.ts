@@ -10,6 +10,7 @@ export function imrmcInput(
   options: { includeModel?: boolean } = {},
 ): string {
   const p = prepareReport(input);
+  if (p.classificationSkipped) throw new Error(`no iMRMC input for this study: ${p.classificationSkipped}`);
   const k = p.categories.indexOf(category);
   if (k < 0) throw new Error(`unknown category "${category}" (known: ${p.categories.join(', ')})`);
   const model = options.includeModel === false ? null : (p.models[0] ?? null);

@@ -75,12 +75,27 @@ export interface Prepared {
   phases: Phase[];
   covariance: CovarianceMethod;
   level: number;
+  /**
+   * Why the classification statistics (AUC, operating points, kappas, MRMC) are left out, or null: a study
+   * with one category, or whose readers only marked lesions. Readers then carry no scores or decisions.
+   */
+  classificationSkipped: string | null;
+}
+
+const holdsDiagnosis = (reading: ReportReading) =>
+  reading.answer.category !== null || Object.keys(reading.answer.probabilities ?? {}).length > 0;
+
+function whyNoClassification(input: ReportInput): string | null {
+  if (input.categories.length < 2)
+    return `the study has one category (${input.categories[0]}): AUC, operating points, kappas and MRMC need at least 2`;
+  if (input.readings.length > 0 && !input.readings.some(holdsDiagnosis))
+    return 'no reading holds a diagnosis (the readers only marked lesions): AUC, operating points, kappas and MRMC need one';
+  return null;
 }
 
 export function prepareReport(input: ReportInput): Prepared {
   const { categories } = input;
-  if (categories.length < 2)
-    throw new Error(`a report needs at least 2 categories (got ${categories.length})`);
+  if (categories.length < 1) throw new Error('a report needs at least 1 category (got none)');
   if (new Set(categories).size !== categories.length) throw new Error('categories must be distinct');
   const caseIndex = new Map<string, number>();
   input.cases.forEach((c, i) => {
@@ -93,6 +108,7 @@ export function prepareReport(input: ReportInput): Prepared {
       if (!categories.includes(box.category))
         throw new Error(`case ${c.id}: unknown box category "${box.category}"`);
   });
+  const classificationSkipped = whyNoClassification(input);
   const n = input.cases.length;
   const truth = categories.map((k) => input.cases.map((c) => c.labels.includes(k)));
   const singleTruth = input.cases.map((c) =>
@@ -180,10 +196,14 @@ export function prepareReport(input: ReportInput): Prepared {
       throw new Error(`reading ${i}: reader ${name} read case ${reading.caseId} twice in the ${phase} phase`);
     }
     seen.add(`${key}\u0000${c}`);
-    let scores: Float64Array | null;
+    let scores: Float64Array | null = null;
+    let score: number;
     try {
-      scores = answerScores(reading.answer, categories);
-      scorer.decisions[c] = answerDecision(reading.answer, categories);
+      if (!classificationSkipped) {
+        scores = answerScores(reading.answer, categories);
+        scorer.decisions[c] = answerDecision(reading.answer, categories);
+      }
+      score = boxScore(reading.answer.confidence);
     } catch (error) {
       throw new Error(
         `reading ${i} (reader ${name}, case ${reading.caseId}): ${error instanceof Error ? error.message : String(error)}`,
@@ -192,7 +212,6 @@ export function prepareReport(input: ReportInput): Prepared {
     scorer.scores[c] = scores;
     scorer.timesMs[c] = reading.timeMs ?? null;
     scorer.confidences[c] = reading.answer.confidence;
-    const score = boxScore(reading.answer.confidence);
     if (reading.boxes) {
       for (const box of reading.boxes) {
         if (!categories.includes(box.category))
@@ -221,5 +240,6 @@ export function prepareReport(input: ReportInput): Prepared {
     phases,
     covariance: input.options?.covariance ?? 'jackknife',
     level: input.options?.level ?? 0.95,
+    classificationSkipped,
   };
 }

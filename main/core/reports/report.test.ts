@@ -368,3 +368,172 @@ test('outside reads from a CSV enter the report as readers', () => {
   assert.equal(report.referenceModel, null);
   assert.deepEqual(report.mrmc.readersVsModel, []);
 });
+
+/**
+ * A lesion-marking study with one category (the demo's ACNE04 study): 2 images, 3 ground-truth lesions, a
+ * detector and two readers who only marked boxes. Every box either equals a lesion (IoU 1) or misses all
+ * (IoU 0), so AP is the same at every IoU threshold and is worked out by hand below.
+ */
+function markingStudy(): ReportInput {
+  const box = (x: number, y: number): [number, number, number, number] => [x, y, 10, 10];
+  const lesion = (x: number, y: number) => ({ category: 'acne_lesion', bbox: box(x, y) });
+  return {
+    title: 'Acne marking',
+    categories: ['acne_lesion'],
+    cases: [
+      { id: 'a', labels: ['acne_lesion'], boxes: [lesion(0, 0), lesion(100, 100)] },
+      { id: 'b', labels: ['acne_lesion'], boxes: [lesion(50, 50)] },
+    ],
+    models: [
+      {
+        name: 'detector',
+        scores: {},
+        boxes: {
+          a: [
+            { ...lesion(0, 0), score: 0.9 },
+            { ...lesion(300, 300), score: 0.8 },
+            { ...lesion(100, 100), score: 0.3 },
+          ],
+          b: [{ ...lesion(50, 50), score: 0.6 }],
+        },
+      },
+    ],
+    readers: [
+      { id: 'r1', name: 'Dr One' },
+      { id: 'r2', name: 'Dr Two' },
+    ],
+    readings: [
+      // Dr One was asked for a confidence: 90 on image a (a hit), 30 on image b (a false mark).
+      {
+        readerId: 'r1',
+        caseId: 'a',
+        answer: { category: null, confidence: 90 },
+        timeMs: 4000,
+        boxes: [lesion(0, 0)],
+      },
+      {
+        readerId: 'r1',
+        caseId: 'b',
+        answer: { category: null, confidence: 30 },
+        timeMs: 2000,
+        boxes: [lesion(400, 0)],
+      },
+      // Dr Two without a confidence question: every box scores 1; image b read, nothing marked.
+      {
+        readerId: 'r2',
+        caseId: 'a',
+        answer: { category: null, confidence: null },
+        timeMs: 1000,
+        boxes: [lesion(0, 0), lesion(100, 100)],
+      },
+      { readerId: 'r2', caseId: 'b', answer: { category: null, confidence: null }, timeMs: 6000, boxes: [] },
+    ],
+  };
+}
+
+test('a one-category marking study: no classification or MRMC (with the reason), detection and reading time', () => {
+  const input = markingStudy();
+  const report = buildReport(input);
+  assert.match(report.classification.skipped!, /one category \(acne_lesion\)/);
+  assert.equal(report.mrmc.skipped, report.classification.skipped);
+  assert.deepEqual(
+    [report.classification.perCategory, report.classification.summary, report.mrmc.readersVsModel],
+    [[], [], []],
+  );
+  const [model, one, two] = report.detection!.scorers;
+  assert.deepEqual(
+    [model.scorer.name, one.scorer.name, two.scorer.name, one.images, two.images],
+    ['detector', 'Dr One', 'Dr Two', 2, 2],
+  );
+  // By hand, COCO's 101 recall points r = 0, .01, ..., 1 (precision made monotone from the right):
+  // detector, in score order: hit .9, miss .8, hit .6, hit .3 -> recall 1/3 1/3 2/3 1, precision 1 .5 2/3 .75;
+  //   monotone 1 .75 .75 .75: r <= .33 (34 points) -> 1, the other 67 -> .75.
+  // Dr One: hit .9, miss .3 -> recall 1/3 1/3, precision 1 .5: 34 points -> 1, beyond recall 1/3 -> 0.
+  // Dr Two: hit 1, hit 1 -> recall 1/3 2/3, precision 1 1: 67 points -> 1, beyond 2/3 -> 0.
+  const close = (actual: number, expected: number) =>
+    assert.ok(Math.abs(actual - expected) < 1e-12, `${actual} ≠ ${expected}`);
+  for (const [scorer, ap, ar] of [
+    [model, (34 + 67 * 0.75) / 101, 1],
+    [one, 34 / 101, 1 / 3],
+    [two, 67 / 101, 2 / 3],
+  ] as const) {
+    close(scorer.coco.summary.AP, ap);
+    close(scorer.coco.summary.AP50, ap);
+    close(scorer.coco.summary.AP75, ap);
+    close(scorer.coco.summary.APsmall, ap);
+    close(scorer.coco.summary.AR100, ar);
+    assert.equal(scorer.coco.summary.APlarge, -1);
+  }
+  close(one.modelOnSameImages!.AP, (34 + 67 * 0.75) / 101);
+  // FROC (2 images): the detector's LLF/NLF from the origin through thresholds .9 .8 .6 .3; the CPM is the mean of the best LLF at
+  // <= 1/8, 1/4, 1/2, 1, 2, 4, 8 false marks per image: 1/3, 1/3 and five times 1.
+  assert.deepEqual(
+    model.froc.points.map((p) => [p.threshold, p.llf, p.nlf]),
+    [
+      [Infinity, 0, 0],
+      [0.9, 1 / 3, 0],
+      [0.8, 1 / 3, 0.5],
+      [0.6, 2 / 3, 0.5],
+      [0.3, 1, 0.5],
+    ],
+  );
+  close(model.froc.meanSensitivity, (1 / 3 + 1 / 3 + 5) / 7);
+  assert.deepEqual(
+    one.froc.points.map((p) => [p.threshold, p.llf, p.nlf]),
+    [
+      [Infinity, 0, 0],
+      [0.9, 1 / 3, 0],
+      [0.3, 1 / 3, 0.5],
+    ],
+  );
+  close(two.froc.meanSensitivity, 2 / 3);
+  assert.deepEqual(
+    report.readingTime.map((t) => [t.scorer.name, t.cases, t.totalMs, t.meanMs, t.medianMs]),
+    [
+      ['Dr One', 2, 6000, 3000, 3000],
+      ['Dr Two', 2, 7000, 3500, 3500],
+    ],
+  );
+
+  const csv = reportCsv(report);
+  assert.deepEqual(Object.keys(csv).sort(), ['detection.csv', 'froc.csv', 'reading-time.csv']);
+  const html = reportHtml(report);
+  assert.ok(
+    html.includes('Not computed: the study has one category (acne_lesion)') &&
+      html.includes('<h2>Detection</h2>'),
+  );
+  assert.ok(!html.includes('ROC:') && !html.includes('Confusion matrices'));
+  assert.throws(
+    () => imrmcInput(input, 'acne_lesion'),
+    /no iMRMC input for this study: the study has one category/,
+  );
+});
+
+test('readers who gave no diagnosis in a study of several categories: classification skipped, detection kept', () => {
+  const input = markingStudy();
+  const twoCategories = { ...input, categories: ['acne_lesion', 'scar'] };
+  const report = buildReport(twoCategories);
+  assert.match(report.classification.skipped!, /no reading holds a diagnosis/);
+  assert.equal(report.detection!.scorers.length, 3);
+  // a confidence a box score cannot come from is named
+  assert.throws(
+    () =>
+      buildReport({
+        ...input,
+        readings: [{ ...input.readings[0], answer: { category: null, confidence: 120 } }],
+      }),
+    /reading 0 \(reader Dr One, case a\): confidence must be 0-100, got 120/,
+  );
+  // a report of the model alone (no readings) on several categories still has its classification
+  const modelOnly = buildReport({
+    ...twoCategories,
+    models: [{ ...input.models[0], scores: { a: [0.9, 0.1], b: [0.2, 0.8] } }],
+    cases: [
+      { ...input.cases[0], labels: ['acne_lesion'] },
+      { ...input.cases[1], labels: ['scar'] },
+    ],
+    readings: [],
+  });
+  assert.equal(modelOnly.classification.skipped, null);
+  assert.equal(modelOnly.classification.perCategory[0].scorers[0].auc!.auc, 1);
+});

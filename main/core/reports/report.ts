@@ -1,6 +1,8 @@
 // The full model-versus-readers report, from plain inputs: per-category AUC with DeLong CIs, paired DeLong
 // tests against the (first) model, operating points, confusion matrices, kappas, the MRMC analyses, COCO AP,
-// FROC and reading times. Everything is computed on the cases each compared pair has both read.
+// FROC and reading times. Everything is computed on the cases each compared pair has both read. A study with
+// one category, or whose readers only marked lesions, gets detection and reading times only; the report says
+// why the classification and MRMC sections are empty.
 import {
   accuracy,
   balancedAccuracy,
@@ -77,6 +79,8 @@ export type Skipped = { skipped: string };
 
 export interface MrmcSection {
   covariance: CovarianceMethod;
+  /** Why there is no MRMC analysis at all (as `classification.skipped`), or null. */
+  skipped: string | null;
   /** Per phase, per category: the readers' mean AUC against the model as a fixed reference reader. */
   readersVsModel: {
     phase: Phase;
@@ -113,6 +117,8 @@ export interface Report {
   level: number;
   referenceModel: string | null;
   classification: {
+    /** Why the classification statistics are left out (their lists are then empty), or null. */
+    skipped: string | null;
     perCategory: CategoryResult[];
     summary: ScorerSummary[];
     fleiss: { phase: Phase; kappa: number; subjects: number; ratings: number }[];
@@ -304,7 +310,7 @@ function mrmcSection(p: Prepared, reference: Scorer | null): MrmcSection {
       return { category, cases: cases.length, result };
     });
   }
-  return { covariance: p.covariance, readersVsModel, unaidedVsAssisted };
+  return { covariance: p.covariance, skipped: null, readersVsModel, unaidedVsAssisted };
 }
 
 function detectionSection(p: Prepared, reference: Scorer | null): Report['detection'] {
@@ -394,7 +400,8 @@ function readingTimes(p: Prepared): ReadingTime[] {
 export function buildReport(input: ReportInput, now: Date = new Date()): Report {
   const p = prepareReport(input);
   const reference = p.models[0] ?? null;
-  const perCategory = p.categories.map((_, k) => categoryResult(p, k, reference));
+  const skipped = p.classificationSkipped;
+  const perCategory = skipped ? [] : p.categories.map((_, k) => categoryResult(p, k, reference));
   return {
     title: p.title,
     generatedAt: now.toISOString(),
@@ -409,8 +416,12 @@ export function buildReport(input: ReportInput, now: Date = new Date()): Report 
     phases: p.phases,
     level: p.level,
     referenceModel: reference?.name ?? null,
-    classification: { perCategory, summary: summaries(p, perCategory), fleiss: fleissByPhase(p) },
-    mrmc: mrmcSection(p, reference),
+    classification: skipped
+      ? { skipped, perCategory, summary: [], fleiss: [] }
+      : { skipped: null, perCategory, summary: summaries(p, perCategory), fleiss: fleissByPhase(p) },
+    mrmc: skipped
+      ? { covariance: p.covariance, skipped, readersVsModel: [], unaidedVsAssisted: null }
+      : mrmcSection(p, reference),
     detection: detectionSection(p, reference),
     readingTime: readingTimes(p),
   };

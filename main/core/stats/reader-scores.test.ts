@@ -51,4 +51,5 @@ test('no diagnosis gives no score; unknown categories and bad values are named',
   );
   assert.equal(boxScore(80), 0.8);
   assert.equal(boxScore(null), 1);
+  assert.throws(() => boxScore(-5), /confidence must be 0-100, got -5/);
 });

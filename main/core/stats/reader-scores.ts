@@ -62,5 +62,7 @@ export function argmax(values: ArrayLike<number>): number {
 
 /** The score a reader's box gets in detection metrics: the reading's confidence / 100 (1 when not asked). */
 export function boxScore(confidence: number | null): number {
-  return confidence === null ? 1 : confidence / 100;
+  if (confidence === null) return 1;
+  if (!(confidence >= 0 && confidence <= 100)) throw new Error(`confidence must be 0-100, got ${confidence}`);
+  return confidence / 100;
 }

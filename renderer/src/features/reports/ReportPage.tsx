@@ -1,14 +1,18 @@
 // The study's statistics dashboard: renders the statistics engine's report object as it is — ROC per
 // category (model curve, readers as operating points), AUC table with DeLong CIs and p-values, the MRMC
-// summary, detection AP and FROC, confusion matrices and reading times.
+// summary, detection AP and FROC, confusion matrices and reading times. A study the report took no
+// classification statistics from (one category, or readers who only marked lesions) shows the report's reason
+// in their place, and only the sections it has.
 import { useState } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { StudyReport } from '../../../../main/contract/index.ts';
 import { call, errorMessage } from '../../api/client.ts';
 import { useApi } from '../../ui/useApi.ts';
 
 const f3 = (v: number | null | undefined) => (v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(3));
 const pv = (p: number | null | undefined) => (p === null || p === undefined ? '—' : p < 0.001 ? '<0.001' : p.toFixed(3));
+// A reader is one scorer per phase: the id alone repeats.
+const keyOf = (s: { id: string; phase: string | null }) => `${s.id} ${s.phase ?? ''}`;
 const PALETTE = ['#1d5fa7', '#c2410c', '#15803d', '#7c3aed', '#b91c1c', '#0e7490', '#a16207', '#be185d'];
 
 export function ReportPage({ studyId }: { studyId: number }) {
@@ -26,7 +30,7 @@ export function ReportPage({ studyId }: { studyId: number }) {
         </div>
         {report && (
           <div className="row no-print">
-            {EXPORTS.map(({ format, label, file }) => (
+            {EXPORTS.filter(({ format }) => format !== 'imrmc' || !report.classification.skipped).map(({ format, label, file }) => (
               <button key={format} className="btn secondary small" onClick={() => void exportAs(studyId, format, file, setExportError)}>
                 {label}
               </button>
@@ -97,43 +101,53 @@ function ReportBody({ report }: { report: StudyReport }) {
         </div>
       )}
 
-      <div className="card">
-        <h2>Summary per scorer</h2>
-        <table className="table compact">
-          <thead>
-            <tr>
-              <th>Scorer</th>
-              <th>Phase</th>
-              <th className="num">Cases</th>
-              <th className="num">Macro AUC</th>
-              <th className="num">Accuracy</th>
-              <th className="num">Balanced acc.</th>
-              <th className="num">Cohen κ</th>
-            </tr>
-          </thead>
-          <tbody>
-            {report.classification.summary.map((s) => (
-              <tr key={s.scorer.id}>
-                <td>{s.scorer.name}</td>
-                <td>{s.scorer.phase ?? '—'}</td>
-                <td className="num">{s.cases}</td>
-                <td className="num">{f3(s.macroAuc)}</td>
-                <td className="num">{f3(s.accuracy)}</td>
-                <td className="num">{f3(s.balancedAccuracy)}</td>
-                <td className="num">{f3(s.kappa)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {report.classification.fleiss.map((f) => (
-          <p key={f.phase} className="muted">
-            Fleiss' κ among readers ({f.phase}): {f3(f.kappa)} on {f.subjects} cases
-          </p>
-        ))}
-      </div>
+      {report.classification.skipped && (
+        <div className="card" aria-label="Classification skipped">
+          <h2>Classification and MRMC</h2>
+          <p className="muted">Not computed: {report.classification.skipped}.</p>
+        </div>
+      )}
 
-      <MrmcCard report={report} />
+      {report.classification.summary.length > 0 && (
+        <div className="card">
+          <h2>Summary per scorer</h2>
+          <table className="table compact">
+            <thead>
+              <tr>
+                <th>Scorer</th>
+                <th>Phase</th>
+                <th className="num">Cases</th>
+                <th className="num">Macro AUC</th>
+                <th className="num">Accuracy</th>
+                <th className="num">Balanced acc.</th>
+                <th className="num">Cohen κ</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.classification.summary.map((s) => (
+                <tr key={keyOf(s.scorer)}>
+                  <td>{s.scorer.name}</td>
+                  <td>{s.scorer.phase ?? '—'}</td>
+                  <td className="num">{s.cases}</td>
+                  <td className="num">{f3(s.macroAuc)}</td>
+                  <td className="num">{f3(s.accuracy)}</td>
+                  <td className="num">{f3(s.balancedAccuracy)}</td>
+                  <td className="num">{f3(s.kappa)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {report.classification.fleiss.map((f) => (
+            <p key={f.phase} className="muted">
+              Fleiss' κ among readers ({f.phase}): {f3(f.kappa)} on {f.subjects} cases
+            </p>
+          ))}
+        </div>
+      )}
+
+      {!report.mrmc.skipped && <MrmcCard report={report} />}
       {report.detection && report.detection.scorers.length > 0 && <DetectionCard detection={report.detection} />}
+      {report.classification.skipped && !report.detection && <p className="muted">No lesion detection results: the cases have no ground-truth boxes.</p>}
       <ConfusionCard report={report} />
 
       {report.readingTime.length > 0 && (
@@ -152,7 +166,7 @@ function ReportBody({ report }: { report: StudyReport }) {
             </thead>
             <tbody>
               {report.readingTime.map((t) => (
-                <tr key={t.scorer.id}>
+                <tr key={keyOf(t.scorer)}>
                   <td>{t.scorer.name}</td>
                   <td>{t.scorer.phase ?? '—'}</td>
                   <td className="num">{t.cases}</td>
@@ -188,7 +202,7 @@ function RocChart({ result }: { result: CategoryResult }) {
           <Line data={[{ x: 0, y: 0 }, { x: 1, y: 1 }]} dataKey="y" stroke="#9ca3af" strokeDasharray="4 4" dot={false} name="chance" isAnimationActive={false} />
           {curves.map((s, i) => (
             <Line
-              key={s.scorer.id}
+              key={keyOf(s.scorer)}
               data={s.curve!.map((p) => ({ x: p.fpr, y: p.tpr }))}
               dataKey="y"
               stroke={PALETTE[i % PALETTE.length]}
@@ -233,7 +247,7 @@ function AucTable({ result }: { result: CategoryResult }) {
       </thead>
       <tbody>
         {result.scorers.map((s) => (
-          <tr key={s.scorer.id}>
+          <tr key={keyOf(s.scorer)}>
             <td>
               {s.scorer.name}
               {s.scorer.phase ? <span className="muted"> · {s.scorer.phase}</span> : null}
@@ -346,9 +360,14 @@ function MrmcCard({ report }: { report: StudyReport }) {
 
 function DetectionCard({ detection }: { detection: NonNullable<StudyReport['detection']> }) {
   const withPoints = detection.scorers.filter((s) => s.froc.points.length > 0);
+  // As the printable report: the x axis ends at the first of 1/8, 1/4, ... 8 non-lesion marks per image that
+  // holds every curve (a detector's low-score tail would squeeze the readers' points against the axis).
+  const widest = Math.max(0, ...withPoints.map((s) => s.froc.points.at(-1)!.nlf));
+  const xMax = [0.125, 0.25, 0.5, 1, 2, 4, 8].find((x) => x >= widest) ?? 8;
   return (
     <div className="card">
       <h2>Lesion detection</h2>
+      <p className="muted">COCO AP (IoU .50:.95, 101-point interpolation) and FROC; a reader's boxes are scored by the reading's confidence / 100 (1 when the study asked for none).</p>
       <table className="table compact">
         <thead>
           <tr>
@@ -363,7 +382,7 @@ function DetectionCard({ detection }: { detection: NonNullable<StudyReport['dete
         </thead>
         <tbody>
           {detection.scorers.map((s) => (
-            <tr key={s.scorer.id}>
+            <tr key={keyOf(s.scorer)}>
               <td>
                 {s.scorer.name}
                 {s.scorer.phase ? <span className="muted"> · {s.scorer.phase}</span> : null}
@@ -381,17 +400,28 @@ function DetectionCard({ detection }: { detection: NonNullable<StudyReport['dete
       {withPoints.length > 0 && (
         <div className="chart">
           <ResponsiveContainer width="100%" height={300}>
-            <ScatterChart margin={{ top: 10, right: 20, bottom: 30, left: 10 }}>
+            <LineChart margin={{ top: 10, right: 20, bottom: 30, left: 10 }}>
               <CartesianGrid stroke="#e5e7eb" />
-              <XAxis type="number" dataKey="nlf" name="Non-lesion marks per image" label={{ value: 'Non-lesion marks per image', position: 'insideBottom', offset: -15 }} />
-              <YAxis type="number" dataKey="llf" name="Lesion localisation fraction" domain={[0, 1]} />
-              <ZAxis range={[30, 30]} />
-              <Tooltip />
+              <XAxis type="number" dataKey="nlf" domain={[0, xMax]} allowDataOverflow label={{ value: 'Non-lesion marks per image', position: 'insideBottom', offset: -15 }} />
+              <YAxis type="number" dataKey="llf" domain={[0, 1]} label={{ value: 'Lesion localisation fraction', angle: -90, position: 'insideLeft', dy: 80 }} />
+              <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))} labelFormatter={(v) => `${Number(v).toFixed(2)} non-lesion marks per image`} />
               <Legend verticalAlign="top" />
-              {withPoints.map((s, i) => (
-                <Scatter key={s.scorer.id} name={s.scorer.name} data={s.froc.points} fill={PALETTE[i % PALETTE.length]} line isAnimationActive={false} />
-              ))}
-            </ScatterChart>
+              {withPoints.map((s, i) => {
+                const points = s.froc.points.filter((p) => p.nlf <= xMax);
+                return (
+                  <Line
+                    key={keyOf(s.scorer)}
+                    data={points}
+                    dataKey="llf"
+                    stroke={PALETTE[i % PALETTE.length]}
+                    strokeWidth={2}
+                    dot={points.length <= 12 ? { r: 3 } : false}
+                    name={`${s.scorer.name}${s.scorer.phase ? ` (${s.scorer.phase})` : ''}`}
+                    isAnimationActive={false}
+                  />
+                );
+              })}
+            </LineChart>
           </ResponsiveContainer>
         </div>
       )}
@@ -409,7 +439,7 @@ function ConfusionCard({ report }: { report: StudyReport }) {
         <h2>Confusion matrix</h2>
         <select value={index} onChange={(e) => setIndex(Number(e.target.value))} aria-label="Scorer">
           {report.classification.summary.map((s, i) => (
-            <option key={s.scorer.id} value={i}>
+            <option key={keyOf(s.scorer)} value={i}>
               {s.scorer.name}
               {s.scorer.phase ? ` (${s.scorer.phase})` : ''}
             </option>
