@@ -121,22 +121,6 @@ RECIPES = {
         init_detector="runs/detector/ham10000/last.pt",
         init_backbone="runs/classifier/ham10000-effnet-lite0/best.pt",
     ),
-    # ACNE04, second stage: 3 more epochs from the acne04 result, restarting the cosine schedule lower.
-    "acne04-finetune": Recipe(
-        name="acne04-finetune",
-        train=[str(DATA / "acne04/splits/train_plus_extra.json")],
-        val=str(DATA / "acne04/splits/val.json"),
-        width=512,
-        height=512,
-        crop_width=320,
-        crop_height=320,
-        smallest_anchor=12,
-        epochs=3,
-        lr=3e-4,
-        warmup_steps=20,
-        vertical_flip=False,
-        init_detector="runs/detector/acne04/last.pt",
-    ),
     # The test suite's recipe: a few sample images, tiny input, one epoch.
     "quick": Recipe(
         name="quick",
