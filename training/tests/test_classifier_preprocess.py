@@ -70,11 +70,8 @@ def test_letterbox_places_scaled_image_top_left_on_padding():
     spec = InputSpec(width=64, height=64, resize="letterbox", pad_value=(1, 2, 3))
     out = preprocess_geometry(x, spec)
     assert out.shape == (3, 64, 64)
-    assert torch.allclose(out[:, :32, :], torch.tensor(200.0)) and out[:, 32:, :].flatten(1).unique(dim=1).tolist() == [
-        [1],
-        [2],
-        [3],
-    ]
+    assert torch.allclose(out[:, :32, :], torch.tensor(200.0))
+    assert out[:, 32:, :].flatten(1).unique(dim=1).tolist() == [[1], [2], [3]]
 
 
 def test_shorter_side_center_crop_takes_the_middle():
@@ -82,7 +79,8 @@ def test_shorter_side_center_crop_takes_the_middle():
     x[:, :, 100:200] = 255.0  # bright middle third
     out = preprocess_geometry(x, InputSpec(width=50, height=50, resize="shorter-side-center-crop"))
     assert out.shape == (3, 50, 50)
-    assert out[:, :, 2:-2].min() == 255 and out.min() > 200  # only the border columns blend with the dark sides
+    # only the border columns blend with the dark sides
+    assert out[:, :, 2:-2].min() == 255 and out.min() > 200
 
 
 def test_normalize_and_full_pipeline():
