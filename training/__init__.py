@@ -1,1 +1,1 @@
-"""DermaRead training package: data conversion, splits, classifier and detector training, evaluation, export."""
+"""DermaRead training package: data conversion, splits, training, evaluation and ONNX export."""
