@@ -16,6 +16,29 @@ function table(header: string[], rows: unknown[][]): string {
 
 const who = (s: ScorerRef) => [s.name, s.kind, s.phase ?? ''];
 
+type Estimate = {
+  difference: number;
+  se: number;
+  df: number;
+  statistic: number;
+  p: number;
+  ci: [number, number];
+};
+
+// The mrmc.csv columns from 'difference' to 'note' of one computed comparison.
+const estimateCells = (e: Estimate) => [
+  e.difference,
+  e.se,
+  e.df,
+  e.statistic,
+  e.p,
+  `${e.ci[0]} ${e.ci[1]}`,
+  '',
+];
+
+// The mrmc.csv columns from 'variant' to 'note' of a comparison that was not computed.
+const skippedCells = (reason: string) => [...Array<string>(9).fill(''), reason];
+
 export function reportCsv(report: Report): Record<string, string> {
   const files: Record<string, string> = {};
   if (!report.classification.skipped) {
@@ -104,16 +127,7 @@ export function reportCsv(report: Report): Record<string, string> {
             phase.phase,
             c.category,
             c.cases,
-            '',
-            '',
-            '',
-            '',
-            '',
-            '',
-            '',
-            '',
-            '',
-            c.result.skipped,
+            ...skippedCells(c.result.skipped),
           ]);
           continue;
         }
@@ -130,35 +144,14 @@ export function reportCsv(report: Report): Record<string, string> {
             variant,
             c.result.readerMean,
             c.result.referenceAuc,
-            e.difference,
-            e.se,
-            e.df,
-            e.statistic,
-            e.p,
-            `${e.ci[0]} ${e.ci[1]}`,
-            '',
+            ...estimateCells(e),
           ]);
         }
       }
     }
     for (const c of report.mrmc.unaidedVsAssisted ?? []) {
       if ('skipped' in c.result) {
-        mrmcRows.push([
-          'unaided vs assisted',
-          '',
-          c.category,
-          c.cases,
-          '',
-          '',
-          '',
-          '',
-          '',
-          '',
-          '',
-          '',
-          '',
-          c.result.skipped,
-        ]);
+        mrmcRows.push(['unaided vs assisted', '', c.category, c.cases, ...skippedCells(c.result.skipped)]);
         continue;
       }
       const r = c.result;
@@ -176,13 +169,7 @@ export function reportCsv(report: Report): Record<string, string> {
             variant,
             r.treatmentMeans[0],
             r.treatmentMeans[1],
-            e.difference,
-            e.se,
-            e.df,
-            e.statistic,
-            e.p,
-            `${e.ci[0]} ${e.ci[1]}`,
-            '',
+            ...estimateCells(e),
           ]);
         }
       }
