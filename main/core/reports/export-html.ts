@@ -16,6 +16,18 @@ const pValue = (p: number | null | undefined) =>
 const label = (s: ScorerRef) => escape(s.name) + (s.phase ? ` <span class="muted">(${s.phase})</span>` : '');
 const interval = (ci: [number, number] | undefined) => (ci ? `(${fixed(ci[0])}, ${fixed(ci[1])})` : '–');
 
+/** An MRMC table row (eight columns) of a category whose comparison was not computed. */
+const skippedRow = (category: string, cases: number, reason: string) => [
+  escape(category),
+  String(cases),
+  `<span class="muted">${escape(reason)}</span>`,
+  '',
+  '',
+  '',
+  '',
+  '',
+];
+
 function tableHtml(header: string[], rows: string[][]): string {
   return `<table><thead><tr>${header.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
 }
@@ -151,17 +163,7 @@ export function reportHtml(report: Report): string {
     );
     for (const phase of report.mrmc.readersVsModel) {
       const rows = phase.categories.map((entry) => {
-        if ('skipped' in entry.result)
-          return [
-            escape(entry.category),
-            String(entry.cases),
-            `<span class="muted">${escape(entry.result.skipped)}</span>`,
-            '',
-            '',
-            '',
-            '',
-            '',
-          ];
+        if ('skipped' in entry.result) return skippedRow(entry.category, entry.cases, entry.result.skipped);
         const r = entry.result;
         const e = r.randomReadersRandomCases;
         return [
@@ -181,17 +183,7 @@ export function reportHtml(report: Report): string {
     }
     if (report.mrmc.unaidedVsAssisted) {
       const rows = report.mrmc.unaidedVsAssisted.map((entry) => {
-        if ('skipped' in entry.result)
-          return [
-            escape(entry.category),
-            String(entry.cases),
-            `<span class="muted">${escape(entry.result.skipped)}</span>`,
-            '',
-            '',
-            '',
-            '',
-            '',
-          ];
+        if ('skipped' in entry.result) return skippedRow(entry.category, entry.cases, entry.result.skipped);
         const r = entry.result;
         const e = r.randomReadersRandomCases.comparisons[0];
         return [
