@@ -189,6 +189,16 @@ function zTest(difference: number, se: number): { statistic: number; p: number }
   return { statistic, p: normalTwoSidedP(statistic) };
 }
 
+/** A difference with its standard error, Student's t test on df degrees of freedom and confidence interval. */
+function tEstimate(difference: number, se: number, df: number, level: number): ReferenceEstimate {
+  return { difference, se, ...tTest(difference, se, df), df, ci: tInterval(difference, se, df, level) };
+}
+
+/** A difference with its standard error, z test and confidence interval (fixed readers: infinite df). */
+function zEstimate(difference: number, se: number, level: number): ReferenceEstimate {
+  return { difference, se, ...zTest(difference, se), df: Infinity, ci: zInterval(difference, se, level) };
+}
+
 function checkDesign(input: MrmcInput): void {
   const { treatments, readers, ratings, truth } = input;
   if (treatments.length < 1 || readers.length < 2) {
@@ -254,17 +264,10 @@ export function orAnalysis(input: MrmcInput): MrmcResult {
       t > 1
         ? { f: msT / denominator, df1: t - 1, df2: ddfH, p: fSurvival(msT / denominator, t - 1, ddfH) }
         : null,
-    comparisons: pairs.map(([a, b]) => {
-      const d = diff(a, b);
-      return {
-        treatments: [treatments[a], treatments[b]] as [string, string],
-        difference: d,
-        se: seRRRC,
-        ...tTest(d, seRRRC, ddfH),
-        df: ddfH,
-        ci: tInterval(d, seRRRC, ddfH, level),
-      };
-    }),
+    comparisons: pairs.map(([a, b]) => ({
+      treatments: [treatments[a], treatments[b]] as [string, string],
+      ...tEstimate(diff(a, b), seRRRC, ddfH, level),
+    })),
     treatments: single.map((s) => {
       const v = s.msR + r * Math.max(s.cov2, 0);
       const df = s.msR > 0 ? (v * v) / ((s.msR * s.msR) / (r - 1)) : Infinity;
@@ -285,17 +288,10 @@ export function orAnalysis(input: MrmcInput): MrmcResult {
             p: chiSquareSurvival(((t - 1) * msT) / fixedVar, t - 1),
           }
         : null,
-    comparisons: pairs.map(([a, b]) => {
-      const d = diff(a, b);
-      return {
-        treatments: [treatments[a], treatments[b]] as [string, string],
-        difference: d,
-        se: seFRRC,
-        ...zTest(d, seFRRC),
-        df: Infinity,
-        ci: zInterval(d, seFRRC, level),
-      };
-    }),
+    comparisons: pairs.map(([a, b]) => ({
+      treatments: [treatments[a], treatments[b]] as [string, string],
+      ...zEstimate(diff(a, b), seFRRC, level),
+    })),
     treatments: single.map((s) => {
       const se = Math.sqrt((s.varError + (r - 1) * Math.max(s.cov2, 0)) / r);
       return { treatment: s.name, auc: s.mean, se, df: Infinity, ci: zInterval(s.mean, se, level) };
@@ -307,17 +303,10 @@ export function orAnalysis(input: MrmcInput): MrmcResult {
   const seRRFC = Math.sqrt((2 * msTR) / r);
   const rrfc = {
     test: t > 1 ? { f: msT / msTR, df1: t - 1, df2: dfTR, p: fSurvival(msT / msTR, t - 1, dfTR) } : null,
-    comparisons: pairs.map(([a, b]) => {
-      const d = diff(a, b);
-      return {
-        treatments: [treatments[a], treatments[b]] as [string, string],
-        difference: d,
-        se: seRRFC,
-        ...tTest(d, seRRFC, dfTR),
-        df: dfTR,
-        ci: tInterval(d, seRRFC, dfTR, level),
-      };
-    }),
+    comparisons: pairs.map(([a, b]) => ({
+      treatments: [treatments[a], treatments[b]] as [string, string],
+      ...tEstimate(diff(a, b), seRRFC, dfTR, level),
+    })),
     treatments: single.map((s) => {
       const se = Math.sqrt(s.msR / r);
       return { treatment: s.name, auc: s.mean, se, df: r - 1, ci: tInterval(s.mean, se, r - 1, level) };
@@ -415,26 +404,8 @@ export function compareWithReference(input: ReferenceInput): ReferenceResult {
     readerMean: mean(auc),
     difference,
     differenceComponents: { msR, varError, cov2 },
-    randomReadersRandomCases: {
-      difference,
-      se: seRandom,
-      ...tTest(difference, seRandom, dfH),
-      df: dfH,
-      ci: tInterval(difference, seRandom, dfH, level),
-    },
-    fixedReadersRandomCases: {
-      difference,
-      se: seFixedReaders,
-      ...zTest(difference, seFixedReaders),
-      df: Infinity,
-      ci: zInterval(difference, seFixedReaders, level),
-    },
-    randomReadersFixedCases: {
-      difference,
-      se: seFixedCases,
-      ...tTest(difference, seFixedCases, r - 1),
-      df: r - 1,
-      ci: tInterval(difference, seFixedCases, r - 1, level),
-    },
+    randomReadersRandomCases: tEstimate(difference, seRandom, dfH, level),
+    fixedReadersRandomCases: zEstimate(difference, seFixedReaders, level),
+    randomReadersFixedCases: tEstimate(difference, seFixedCases, r - 1, level),
   };
 }
