@@ -291,13 +291,12 @@ function MrmcCard({ report }: { report: StudyReport }) {
           <tbody>
             {block.categories.map((c) =>
               'skipped' in c.result ? (
-                <tr key={c.category}>
-                  <td>{c.category}</td>
-                  <td className="num">{c.cases}</td>
-                  <td colSpan={5} className="muted">
-                    {c.result.skipped}
-                  </td>
-                </tr>
+                <SkippedRow
+                  key={c.category}
+                  category={c.category}
+                  cases={c.cases}
+                  reason={c.result.skipped}
+                />
               ) : (
                 <tr key={c.category}>
                   <td>{c.category}</td>
@@ -332,13 +331,12 @@ function MrmcCard({ report }: { report: StudyReport }) {
           <tbody>
             {mrmc.unaidedVsAssisted.map((c) =>
               'skipped' in c.result ? (
-                <tr key={c.category}>
-                  <td>{c.category}</td>
-                  <td className="num">{c.cases}</td>
-                  <td colSpan={5} className="muted">
-                    {c.result.skipped}
-                  </td>
-                </tr>
+                <SkippedRow
+                  key={c.category}
+                  category={c.category}
+                  cases={c.cases}
+                  reason={c.result.skipped}
+                />
               ) : (
                 <tr key={c.category}>
                   <td>{c.category}</td>
@@ -355,6 +353,19 @@ function MrmcCard({ report }: { report: StudyReport }) {
         </table>
       )}
     </div>
+  );
+}
+
+/** A row of an MRMC table (seven columns) for a category whose comparison was not computed. */
+function SkippedRow({ category, cases, reason }: { category: string; cases: number; reason: string }) {
+  return (
+    <tr>
+      <td>{category}</td>
+      <td className="num">{cases}</td>
+      <td colSpan={5} className="muted">
+        {reason}
+      </td>
+    </tr>
   );
 }
 
