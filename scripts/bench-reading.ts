@@ -13,7 +13,8 @@ import { makeTempDir } from '../main/core/store/testing.ts';
 
 const cases = Number(process.argv[2] ?? 30);
 const temp = makeTempDir('bench-reading');
-const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))];
+const quantile = (values: number[], q: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))];
 const summary = (values: number[]) =>
   `median ${quantile(values, 0.5).toFixed(1)} ms, p95 ${quantile(values, 0.95).toFixed(1)} ms, max ${Math.max(...values).toFixed(1)} ms (n=${values.length})`;
 
@@ -21,7 +22,10 @@ const { dataDir, datasetId } = await hamDataFolder(join(temp.path));
 const server = await startServer(dataDir);
 const browser = await launchBrowser();
 try {
-  const coordinator = client(server.url, (await client(server.url)('session.setupCoordinator', { password: 'benchmark password' })).token);
+  const coordinator = client(
+    server.url,
+    (await client(server.url)('session.setupCoordinator', { password: 'benchmark password' })).token,
+  );
   const { reader, accessCode } = await coordinator('readers.create', { name: 'Bench reader' });
   const study = await coordinator('studies.create', {
     name: 'Bench',
@@ -57,7 +61,12 @@ try {
     const { position } = await api('reading.open', { studyId: study.id });
     for (let i = 0; i < 5; i++) {
       const t0 = performance.now();
-      await api('reading.saveDraft', { studyId: study.id, position, phase: 'unaided', answer: { category: 'mel', confidence: i, probabilities: null, boxes: [] } });
+      await api('reading.saveDraft', {
+        studyId: study.id,
+        position,
+        phase: 'unaided',
+        answer: { category: 'mel', confidence: i, probabilities: null, boxes: [] },
+      });
       save.push(performance.now() - t0);
     }
     const t0 = performance.now();

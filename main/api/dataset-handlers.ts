@@ -10,17 +10,27 @@ const SPLITS = ['train', 'val', 'test'];
 export function datasetHandlers(store: Store, jobs: Jobs): HandlerMap<'datasets.import'> {
   return {
     'datasets.import': ({ format, path, images, name, splitFile }) => {
-      if (format === 'voc' && !images) throw new ApiError('bad_request', 'images: a VOC folder needs the folder of its images');
-      const source: ImportSource = format === 'coco' ? { format, file: path, images: images || undefined } : { format, folder: path, images: images! };
+      if (format === 'voc' && !images)
+        throw new ApiError('bad_request', 'images: a VOC folder needs the folder of its images');
+      const source: ImportSource =
+        format === 'coco'
+          ? { format, file: path, images: images || undefined }
+          : { format, folder: path, images: images! };
       return jobs.start('datasets.import', 0, async ({ signal, progress }) => {
-        const splits = splitFile ? (JSON.parse(await readFile(splitFile, 'utf8')) as Record<string, string[]>) : null;
+        const splits = splitFile
+          ? (JSON.parse(await readFile(splitFile, 'utf8')) as Record<string, string[]>)
+          : null;
         const { datasetId } = await importDataset(store, source, {
           name: name || undefined,
           actor: 'coordinator',
           signal,
           onProgress: (p) => progress(p.done, p.total),
         });
-        if (splits) store.datasets.assignSplits(datasetId, Object.fromEntries(Object.entries(splits).filter(([k]) => SPLITS.includes(k))));
+        if (splits)
+          store.datasets.assignSplits(
+            datasetId,
+            Object.fromEntries(Object.entries(splits).filter(([k]) => SPLITS.includes(k))),
+          );
       });
     },
   };

@@ -13,9 +13,19 @@ let reader: string;
 
 before(async () => {
   app = openApp(join(temp.path, 'data'));
-  coordinator = ((await app.dispatch('session.setupCoordinator', { password: 'long enough' }, null)) as { token: string }).token;
-  const { accessCode } = (await app.dispatch('readers.create', { name: 'R' }, coordinator)) as { accessCode: string };
-  reader = ((await app.dispatch('session.signInReader', { accessCode: accessCode.toLowerCase().replace(/-/g, ' ') }, null)) as { token: string }).token;
+  coordinator = (
+    (await app.dispatch('session.setupCoordinator', { password: 'long enough' }, null)) as { token: string }
+  ).token;
+  const { accessCode } = (await app.dispatch('readers.create', { name: 'R' }, coordinator)) as {
+    accessCode: string;
+  };
+  reader = (
+    (await app.dispatch(
+      'session.signInReader',
+      { accessCode: accessCode.toLowerCase().replace(/-/g, ' ') },
+      null,
+    )) as { token: string }
+  ).token;
 });
 after(() => {
   app.close();
@@ -37,23 +47,41 @@ test('each route is open only to its role', async () => {
 test('requests are validated against the contract, naming the field', async () => {
   await assert.rejects(
     app.dispatch('studies.create', { name: '', datasetId: 1 }, coordinator),
-    (e: unknown) => e instanceof ApiError && e.code === 'bad_request' && /name/.test(e.message) && /sample/.test(e.message),
+    (e: unknown) =>
+      e instanceof ApiError && e.code === 'bad_request' && /name/.test(e.message) && /sample/.test(e.message),
   );
   await assert.rejects(app.dispatch('reading.open', { studyId: 1, extra: true }, reader), /Unrecognized key/);
 });
 
 test('a reader response with a field outside the contract is withheld, not sent', async () => {
-  const leaky = createDispatch({ 'session.status': () => ({ coordinatorConfigured: true, role: 'reader', reader: { id: 1, name: 'R' }, groundTruth: 'mel' }) } as unknown as Handlers, () => ({
-    role: 'reader',
-    readerId: 1,
-    name: 'R',
-  }));
-  await assert.rejects(leaky('session.status', {}, 'token'), (e: unknown) => e instanceof ApiError && e.code === 'internal' && /withheld/.test(e.message));
+  const leaky = createDispatch(
+    {
+      'session.status': () => ({
+        coordinatorConfigured: true,
+        role: 'reader',
+        reader: { id: 1, name: 'R' },
+        groundTruth: 'mel',
+      }),
+    } as unknown as Handlers,
+    () => ({
+      role: 'reader',
+      readerId: 1,
+      name: 'R',
+    }),
+  );
+  await assert.rejects(
+    leaky('session.status', {}, 'token'),
+    (e: unknown) => e instanceof ApiError && e.code === 'internal' && /withheld/.test(e.message),
+  );
 });
 
 test('signing out ends the session; a reissued access code ends the old one', async () => {
-  const { accessCode } = (await app.dispatch('readers.create', { name: 'S' }, coordinator)) as { accessCode: string; reader: { id: number } };
-  const token = ((await app.dispatch('session.signInReader', { accessCode }, null)) as { token: string }).token;
+  const { accessCode } = (await app.dispatch('readers.create', { name: 'S' }, coordinator)) as {
+    accessCode: string;
+    reader: { id: number };
+  };
+  const token = ((await app.dispatch('session.signInReader', { accessCode }, null)) as { token: string })
+    .token;
   const readers = (await app.dispatch('readers.list', {}, coordinator)) as { id: number; name: string }[];
   const id = readers.find((r) => r.name === 'S')!.id;
   await app.dispatch('readers.reissueCode', { readerId: id }, coordinator);
@@ -67,7 +95,11 @@ test('a session left unused for 12 hours ends', async () => {
   let now = Date.parse('2026-11-26T08:00:00Z');
   const clocked = openApp(join(temp.path, 'clocked'), { now: () => new Date(now) });
   try {
-    const token = ((await clocked.dispatch('session.setupCoordinator', { password: 'long enough' }, null)) as { token: string }).token;
+    const token = (
+      (await clocked.dispatch('session.setupCoordinator', { password: 'long enough' }, null)) as {
+        token: string;
+      }
+    ).token;
     now += 11 * 3600 * 1000;
     assert.deepEqual(await clocked.dispatch('studies.list', {}, token), []);
     now += 12 * 3600 * 1000 + 1;

@@ -30,10 +30,14 @@ export function createDispatch(handlers: Handlers, callerOf: (token: string | nu
     }
     const parsed = route.request.safeParse(args ?? {});
     if (!parsed.success) throw new ApiError('bad_request', describeIssues(parsed.error));
-    const handler = handlers[name] as (args: unknown, call: { caller: Caller; token: string | null }) => unknown;
+    const handler = handlers[name] as (
+      args: unknown,
+      call: { caller: Caller; token: string | null },
+    ) => unknown;
     const result = await handler(parsed.data, { caller, token });
     if (caller.role !== 'coordinator' && !route.binary) {
-      if (!route.response) throw new ApiError('internal', `"${name}" has no response schema for a ${caller.role}`);
+      if (!route.response)
+        throw new ApiError('internal', `"${name}" has no response schema for a ${caller.role}`);
       const checked = route.response.safeParse(result);
       if (!checked.success) {
         // refuse rather than strip: a field that is not in the contract is a bug to be seen, not hidden

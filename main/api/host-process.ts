@@ -13,7 +13,10 @@ const flag = process.argv.indexOf('--data');
 const app = openApp(flag >= 0 && process.argv[flag + 1] ? process.argv[flag + 1] : defaultDataDir());
 const parentPort = (process as NodeJS.Process & { parentPort?: ParentPort }).parentPort;
 const channel: Channel = parentPort
-  ? { post: (m) => parentPort.postMessage(m), listen: (h) => parentPort.on('message', (e) => h(e.data as HostMessage)) }
+  ? {
+      post: (m) => parentPort.postMessage(m),
+      listen: (h) => parentPort.on('message', (e) => h(e.data as HostMessage)),
+    }
   : { post: (m) => process.send!(m), listen: (h) => process.on('message', (m) => h(m as HostMessage)) };
 serveOnChannel(app, channel);
 process.on('disconnect', () => {

@@ -23,16 +23,27 @@ export function serveOnChannel(app: App, channel: Channel): void {
   channel.listen(async (message) => {
     if (message.kind !== 'call') return;
     try {
-      channel.post({ kind: 'reply', id: message.id, ok: true, value: await app.dispatch(message.name, message.args, message.token) });
+      channel.post({
+        kind: 'reply',
+        id: message.id,
+        ok: true,
+        value: await app.dispatch(message.name, message.args, message.token),
+      });
     } catch (error) {
-      const e = error instanceof ApiError ? error : new ApiError('internal', error instanceof Error ? error.message : String(error));
+      const e =
+        error instanceof ApiError
+          ? error
+          : new ApiError('internal', error instanceof Error ? error.message : String(error));
       channel.post({ kind: 'reply', id: message.id, ok: false, error: { code: e.code, message: e.message } });
     }
   });
 }
 
 /** A dispatch function (and the event stream) of an app served on the other end of the channel. */
-export function dispatchOverChannel(channel: Channel): { dispatch: Dispatch; onEvent: (listener: (name: EventName, payload: unknown) => void) => () => void } {
+export function dispatchOverChannel(channel: Channel): {
+  dispatch: Dispatch;
+  onEvent: (listener: (name: EventName, payload: unknown) => void) => () => void;
+} {
   let next = 1;
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>();
   const listeners = new Set<(name: EventName, payload: unknown) => void>();

@@ -23,7 +23,10 @@ export class Jobs {
     work({ signal: abort.signal, progress: (done, all) => update({ done, total: all }) }).then(
       () => update({ state: abort.signal.aborted ? 'cancelled' : 'done' }),
       (error: unknown) =>
-        update({ state: abort.signal.aborted ? 'cancelled' : 'failed', message: error instanceof Error ? error.message : String(error) }),
+        update({
+          state: abort.signal.aborted ? 'cancelled' : 'failed',
+          message: error instanceof Error ? error.message : String(error),
+        }),
     );
     return { ...info };
   }

@@ -1,7 +1,13 @@
 // Models screen handlers (engineers): registered versions, their manifests and validation, runs over a
 // dataset as background jobs, and a comparison of versions' metrics on the same cases.
 import { join } from 'node:path';
-import { ApiError, type HandlerMap, type ModelComparison, type ModelVersionDetail, type ModelVersionInfo } from '../contract/index.ts';
+import {
+  ApiError,
+  type HandlerMap,
+  type ModelComparison,
+  type ModelVersionDetail,
+  type ModelVersionInfo,
+} from '../contract/index.ts';
 import { startPredictionJob } from '../core/inference/prediction-job.ts';
 import { readModelFiles } from '../core/models/model-files.ts';
 import { activateModelVersion, addModelVersion, retireModelVersion } from '../core/models/registry.ts';
@@ -49,9 +55,15 @@ async function detail(store: Store, id: number): Promise<ModelVersionDetail> {
   const model = modelOf(store, id);
   let validation: ModelVersionDetail['validation'];
   try {
-    const { session, provider } = await validateModel(await readModelFiles(join(store.dataDir, model.folder)), { log: () => {} });
+    const { session, provider } = await validateModel(
+      await readModelFiles(join(store.dataDir, model.folder)),
+      { log: () => {} },
+    );
     await session.release();
-    validation = { ok: true, messages: [`manifest, sha256 and ONNX inputs/outputs agree; runs on ${provider}`] };
+    validation = {
+      ok: true,
+      messages: [`manifest, sha256 and ONNX inputs/outputs agree; runs on ${provider}`],
+    };
   } catch (error) {
     validation = { ok: false, messages: [messageOf(error)] };
   }
@@ -75,12 +87,17 @@ function compare(store: Store, datasetId: number, ids: number[]): ModelCompariso
     )
     .pluck()
     .all(datasetId, ...ids, ids.length) as number[];
-  if (cases.length === 0) throw new ApiError('bad_request', 'no case of this dataset has predictions from every chosen version');
+  if (cases.length === 0)
+    throw new ApiError('bad_request', 'no case of this dataset has predictions from every chosen version');
   const input: ReportInput = {
     categories,
     cases: cases.map((id) => {
       const truth = store.cases.groundTruth(id);
-      return { id: String(id), labels: truth.labels, boxes: truth.boxes.map((b) => ({ category: b.category, bbox: [b.x, b.y, b.w, b.h] })) };
+      return {
+        id: String(id),
+        labels: truth.labels,
+        boxes: truth.boxes.map((b) => ({ category: b.category, bbox: [b.x, b.y, b.w, b.h] })),
+      };
     }),
     models: models.map((m) => {
       const scores = store.predictions.probabilitiesOfDataset(m.id, datasetId);
@@ -88,9 +105,18 @@ function compare(store: Store, datasetId: number, ids: number[]): ModelCompariso
       const nameOf = new Map(store.categories.list().map((c) => [c.id, c.name]));
       return {
         name: `${m.name} ${m.version}`,
-        scores: Object.fromEntries(cases.map((c) => [String(c), categories.map((k) => scores.get(c)?.[k] ?? 0)])),
+        scores: Object.fromEntries(
+          cases.map((c) => [String(c), categories.map((k) => scores.get(c)?.[k] ?? 0)]),
+        ),
         boxes: Object.fromEntries(
-          cases.map((c) => [String(c), (boxes.get(c) ?? []).map((b) => ({ category: nameOf.get(b.categoryId) ?? '', bbox: [b.x, b.y, b.w, b.h] as [number, number, number, number], score: b.score }))]),
+          cases.map((c) => [
+            String(c),
+            (boxes.get(c) ?? []).map((b) => ({
+              category: nameOf.get(b.categoryId) ?? '',
+              bbox: [b.x, b.y, b.w, b.h] as [number, number, number, number],
+              score: b.score,
+            })),
+          ]),
         ),
       };
     }),
@@ -107,7 +133,9 @@ function compare(store: Store, datasetId: number, ids: number[]): ModelCompariso
     datasetId,
     caseCount: cases.length,
     rows: models.map((m, i) => {
-      const summary = report.classification.summary.find((s) => s.scorer.kind === 'model' && s.scorer.name === `${m.name} ${m.version}`);
+      const summary = report.classification.summary.find(
+        (s) => s.scorer.kind === 'model' && s.scorer.name === `${m.name} ${m.version}`,
+      );
       const detection = report.detection?.scorers.find((s) => s.scorer.name === `${m.name} ${m.version}`);
       const metrics: Record<string, number | null> = {};
       if (m.task === 'classification' && summary) {

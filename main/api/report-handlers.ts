@@ -13,7 +13,8 @@ import { readingsCsv } from '../core/studies/readings-csv.ts';
 import { studyReportInput } from '../core/studies/report-input.ts';
 
 function inputOf(store: Store, studyId: number): ReportInput {
-  if (!store.db.prepare('SELECT 1 FROM studies WHERE id = ?').get(studyId)) throw new ApiError('not_found', `no study ${studyId}`);
+  if (!store.db.prepare('SELECT 1 FROM studies WHERE id = ?').get(studyId))
+    throw new ApiError('not_found', `no study ${studyId}`);
   return studyReportInput(store.db, studyId);
 }
 
@@ -21,11 +22,15 @@ function reportOf(input: ReportInput): Report {
   try {
     return buildReport(input);
   } catch (error) {
-    throw new ApiError('conflict', `no report for this study yet: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ApiError(
+      'conflict',
+      `no report for this study yet: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
-const zip = (files: Record<string, string>): Uint8Array => zipSync(Object.fromEntries(Object.entries(files).map(([name, text]) => [name, strToU8(text)])));
+const zip = (files: Record<string, string>): Uint8Array =>
+  zipSync(Object.fromEntries(Object.entries(files).map(([name, text]) => [name, strToU8(text)])));
 
 export function reportHandlers(store: Store): HandlerMap<'studies.report' | 'studies.export'> {
   return {
@@ -35,11 +40,15 @@ export function reportHandlers(store: Store): HandlerMap<'studies.report' | 'stu
     },
     'studies.export': ({ studyId, format }): BinaryBody => {
       const input = inputOf(store, studyId);
-      if (input.readings.length === 0) throw new ApiError('conflict', 'nothing to export: no committed reading yet');
-      if (format === 'readings') return { mime: 'text/csv; charset=utf-8', bytes: strToU8(readingsCsv(store.db, studyId)) };
+      if (input.readings.length === 0)
+        throw new ApiError('conflict', 'nothing to export: no committed reading yet');
+      if (format === 'readings')
+        return { mime: 'text/csv; charset=utf-8', bytes: strToU8(readingsCsv(store.db, studyId)) };
       if (format === 'imrmc') {
         try {
-          const files = Object.fromEntries(input.categories.map((category) => [`imrmc-${category}.csv`, imrmcInput(input, category)]));
+          const files = Object.fromEntries(
+            input.categories.map((category) => [`imrmc-${category}.csv`, imrmcInput(input, category)]),
+          );
           return { mime: 'application/zip', bytes: zip(files) };
         } catch (error) {
           throw new ApiError('conflict', error instanceof Error ? error.message : String(error));

@@ -62,7 +62,16 @@ export const caseMetadata = z.strictObject({
 export const modelOutput = z.strictObject({
   modelName: z.string(),
   probabilities: z.array(z.strictObject({ code: z.string(), probability: z.number() })),
-  boxes: z.array(z.strictObject({ xMin: z.number(), yMin: z.number(), xMax: z.number(), yMax: z.number(), category: z.string(), score: z.number() })),
+  boxes: z.array(
+    z.strictObject({
+      xMin: z.number(),
+      yMin: z.number(),
+      xMax: z.number(),
+      yMax: z.number(),
+      category: z.string(),
+      score: z.number(),
+    }),
+  ),
 });
 
 export const readingView = z.strictObject({
@@ -79,7 +88,9 @@ export const readingView = z.strictObject({
   // the model's output follows the unaided answer (the reader is told so before starting)
   assistedStudy: z.boolean(),
   categories: z.array(category),
-  image: z.strictObject({ width: z.number().int(), height: z.number().int(), imageKey: z.string() }).nullable(),
+  image: z
+    .strictObject({ width: z.number().int(), height: z.number().int(), imageKey: z.string() })
+    .nullable(),
   metadata: caseMetadata,
   phase: phase.nullable(),
   unaided: answer.nullable(),

@@ -13,8 +13,11 @@ export function electronBinary(): { path: string } | { path: null; reason: strin
   }
   const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
   const pathFile = join(packageDir, 'path.txt');
-  if (!override && !existsSync(pathFile)) return { path: null, reason: `the Electron binary was never downloaded (${pathFile} is missing)` };
+  if (!override && !existsSync(pathFile))
+    return { path: null, reason: `the Electron binary was never downloaded (${pathFile} is missing)` };
   const relative = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : 'electron';
   const binary = override ? join(override, relative) : join(packageDir, 'dist', relative);
-  return existsSync(binary) ? { path: binary } : { path: null, reason: `the Electron binary ${binary} does not exist` };
+  return existsSync(binary)
+    ? { path: binary }
+    : { path: null, reason: `the Electron binary ${binary} does not exist` };
 }

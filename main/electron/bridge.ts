@@ -6,7 +6,8 @@ export const INVOKE_CHANNEL = 'dermaread:invoke';
 export const EVENT_CHANNEL = 'dermaread:event';
 
 // Errors travel as values: Electron flattens a thrown error into a message and would lose its code.
-export type IpcReply = { ok: true; value: unknown } | { ok: false; error: { code: ErrorCode; message: string } };
+export type IpcReply =
+  { ok: true; value: unknown } | { ok: false; error: { code: ErrorCode; message: string } };
 
 export interface DermaReadBridge {
   invoke(name: HandlerName, args: unknown, token: string | null): Promise<IpcReply>;

@@ -6,8 +6,14 @@ import { electronBinary } from './binary.ts';
 
 const binary = electronBinary();
 if (!binary.path) {
-  process.stderr.write(`DermaRead desktop: ${'reason' in binary ? binary.reason : ''}.\nUse browser mode instead: npx dermaread serve (or npx dermaread demo).\n`);
+  process.stderr.write(
+    `DermaRead desktop: ${'reason' in binary ? binary.reason : ''}.\nUse browser mode instead: npx dermaread serve (or npx dermaread demo).\n`,
+  );
   process.exit(1);
 }
-const child = spawn(binary.path, [join(REPO_ROOT, 'main', 'electron', 'entry.mjs'), ...process.argv.slice(2)], { stdio: 'inherit' });
+const child = spawn(
+  binary.path,
+  [join(REPO_ROOT, 'main', 'electron', 'entry.mjs'), ...process.argv.slice(2)],
+  { stdio: 'inherit' },
+);
 child.on('exit', (code) => process.exit(code ?? 0));

@@ -21,28 +21,38 @@ function dataLocation(argv: string[]): string {
   return flag >= 0 && argv[flag + 1] ? argv[flag + 1] : defaultDataDir();
 }
 
-protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+protocol.registerSchemesAsPrivileged([
+  { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
 app.enableSandbox();
 
 async function start(): Promise<void> {
   // a packaged app carries both builds (its files are read-only); a development run makes them fresh
   if (!app.isPackaged) await ensureRendererBuilt();
   const preload = app.isPackaged ? PRELOAD_BUNDLE : buildPreload();
-  const host = utilityProcess.fork(join(REPO_ROOT, 'main', 'api', 'host-entry.mjs'), ['--data', dataLocation(process.argv)], {
-    serviceName: 'DermaRead core',
-    stdio: 'inherit',
-  });
+  const host = utilityProcess.fork(
+    join(REPO_ROOT, 'main', 'api', 'host-entry.mjs'),
+    ['--data', dataLocation(process.argv)],
+    {
+      serviceName: 'DermaRead core',
+      stdio: 'inherit',
+    },
+  );
   host.on('exit', (code) => {
     process.stderr.write(`DermaRead core process ended (${code}); closing.\n`);
     app.quit();
   });
-  const dermaread = dispatchOverChannel({ post: (m) => host.postMessage(m), listen: (h) => host.on('message', (m: HostMessage) => h(m)) });
+  const dermaread = dispatchOverChannel({
+    post: (m) => host.postMessage(m),
+    listen: (h) => host.on('message', (m: HostMessage) => h(m)),
+  });
   app.on('will-quit', () => host.kill());
 
   protocol.handle('app', async (request) => {
     const url = new URL(request.url);
     const file = normalize(join(RENDERER_DIR, decodeURIComponent(url.pathname)));
-    if (url.host !== 'dermaread' || !file.startsWith(RENDERER_DIR) || !existsSync(file)) return new Response('not found', { status: 404 });
+    if (url.host !== 'dermaread' || !file.startsWith(RENDERER_DIR) || !existsSync(file))
+      return new Response('not found', { status: 404 });
     const response = await net.fetch(pathToFileURL(file).toString());
     const headers = new Headers(response.headers);
     headers.set('content-security-policy', CONTENT_SECURITY_POLICY);
@@ -52,7 +62,10 @@ async function start(): Promise<void> {
   const ses = session.defaultSession;
   ses.setPermissionRequestHandler((_wc, _permission, done) => done(false));
   ses.webRequest.onBeforeRequest((details, done) => {
-    const allowed = details.url.startsWith(`${ORIGIN}/`) || details.url.startsWith('devtools://') || details.url.startsWith('blob:app://');
+    const allowed =
+      details.url.startsWith(`${ORIGIN}/`) ||
+      details.url.startsWith('devtools://') ||
+      details.url.startsWith('blob:app://');
     done({ cancel: !allowed });
   });
 
@@ -66,7 +79,14 @@ async function start(): Promise<void> {
     title: 'DermaRead',
     backgroundColor: '#f4f6f8',
     show: false,
-    webPreferences: { contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, spellcheck: false, preload },
+    webPreferences: {
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+      preload,
+    },
   });
   window.webContents.on('will-navigate', (event, url) => {
     if (!url.startsWith(`${ORIGIN}/`)) event.preventDefault();
@@ -82,7 +102,9 @@ async function start(): Promise<void> {
 }
 
 app.whenReady().then(start, (error: unknown) => {
-  process.stderr.write(`DermaRead could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `DermaRead could not start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   app.exit(1);
 });
 app.on('window-all-closed', () => app.quit());

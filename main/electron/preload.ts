@@ -6,7 +6,8 @@ import { EVENT_CHANNEL, INVOKE_CHANNEL, type DermaReadBridge, type IpcReply } fr
 const bridge = {
   invoke: (name, args, token) => ipcRenderer.invoke(INVOKE_CHANNEL, name, args, token) as Promise<IpcReply>,
   onEvent: (listener) => {
-    const handle = (_event: IpcRendererEvent, name: Parameters<typeof listener>[0], payload: unknown) => listener(name, payload);
+    const handle = (_event: IpcRendererEvent, name: Parameters<typeof listener>[0], payload: unknown) =>
+      listener(name, payload);
     ipcRenderer.on(EVENT_CHANNEL, handle);
     return () => ipcRenderer.removeListener(EVENT_CHANNEL, handle);
   },

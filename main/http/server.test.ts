@@ -31,16 +31,21 @@ after(() => {
 
 /** A raw request, so that the Host header and the path are exactly as given. */
 function raw(method: string, path: string, headers: Record<string, string> = {}, body?: string) {
-  return new Promise<{ status: number; headers: Record<string, unknown>; text: string }>((resolve, reject) => {
-    const { port } = new URL(url);
-    const req = request({ host: '127.0.0.1', port, method, path, headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  return new Promise<{ status: number; headers: Record<string, unknown>; text: string }>(
+    (resolve, reject) => {
+      const { port } = new URL(url);
+      const req = request(
+        { host: '127.0.0.1', port, method, path, headers: { host: `127.0.0.1:${port}`, ...headers } },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    },
+  );
 }
 
 test('listens on 127.0.0.1 only and serves the renderer with a strict CSP', async () => {
@@ -59,7 +64,10 @@ test('listens on 127.0.0.1 only and serves the renderer with a strict CSP', asyn
 test('a request for another host name is refused (DNS rebinding)', async () => {
   const { port } = new URL(url);
   assert.equal((await raw('GET', '/', { host: `attacker.example:${port}` })).status, 421);
-  assert.equal((await raw('POST', '/api/session.status', { host: `attacker.example:${port}` }, '{}')).status, 421);
+  assert.equal(
+    (await raw('POST', '/api/session.status', { host: `attacker.example:${port}` }, '{}')).status,
+    421,
+  );
 });
 
 test('API routes take POST with JSON and answer errors with their code', async () => {

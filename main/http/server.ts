@@ -39,7 +39,9 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 
 function sendError(res: ServerResponse, error: unknown): void {
   const apiError =
-    error instanceof ApiError ? error : new ApiError('internal', error instanceof Error ? error.message : String(error));
+    error instanceof ApiError
+      ? error
+      : new ApiError('internal', error instanceof Error ? error.message : String(error));
   if (apiError.code === 'internal') process.stderr.write(`dermaread serve: ${apiError.message}\n`);
   const body: ApiErrorBody = { error: { code: apiError.code, message: apiError.message } };
   send(res, HTTP_STATUS[apiError.code], body);
@@ -75,7 +77,9 @@ function serveStatic(rendererDir: string, urlPath: string, res: ServerResponse):
   }
   if (!existsSync(file) || statSync(file).isDirectory()) file = join(root, 'index.html');
   if (!existsSync(file)) {
-    res.writeHead(503, { 'content-type': 'text/plain' }).end('the renderer is not built: run `npm run build:renderer`');
+    res
+      .writeHead(503, { 'content-type': 'text/plain' })
+      .end('the renderer is not built: run `npm run build:renderer`');
     return;
   }
   const hashed = urlPath.startsWith('/assets/');
@@ -91,9 +95,15 @@ function events(app: App, req: IncomingMessage, res: ServerResponse, url: URL): 
     sendError(res, new ApiError('unauthorized', 'events are for the coordinator'));
     return;
   }
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+  res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-store',
+    connection: 'keep-alive',
+  });
   res.write(': connected\n\n');
-  const unsubscribe = app.onEvent((event, payload) => res.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`));
+  const unsubscribe = app.onEvent((event, payload) =>
+    res.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`),
+  );
   req.on('close', unsubscribe);
 }
 
@@ -120,14 +130,19 @@ export function createHttpServer({ app, rendererDir, port }: HttpServerOptions):
         const result = await app.dispatch(name, await readJson(req), bearer(req));
         if (routes[name].binary) {
           const { mime, bytes } = result as BinaryBody;
-          res.writeHead(200, { 'content-type': mime, 'cache-control': 'private, no-store', 'content-length': bytes.length });
+          res.writeHead(200, {
+            'content-type': mime,
+            'cache-control': 'private, no-store',
+            'content-length': bytes.length,
+          });
           res.end(bytes);
           return;
         }
         send(res, 200, result);
         return;
       }
-      if (req.method !== 'GET' && req.method !== 'HEAD') throw new ApiError('bad_request', 'only GET for files');
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        throw new ApiError('bad_request', 'only GET for files');
       serveStatic(rendererDir, url.pathname, res);
     } catch (error) {
       sendError(res, error);

@@ -20,14 +20,21 @@ let readerCode: string;
 let coordinatorToken: string;
 
 // a distinctive answer of the other reader, to be looked for in every response
-const OTHER = { category: 'df', confidence: 37, probabilities: { df: 61.5, vasc: 38.5 }, box: { xMin: 113.7, yMin: 121.9, xMax: 188.3, yMax: 137.1 } };
+const OTHER = {
+  category: 'df',
+  confidence: 37,
+  probabilities: { df: 61.5, vasc: 38.5 },
+  box: { xMin: 113.7, yMin: 121.9, xMax: 188.3, yMax: 137.1 },
+};
 
 before(async () => {
   const data = await hamDataFolder(temp.path, { model: true });
   dataDir = data.dataDir;
   server = await startServer(dataDir);
   const anonymous = client(server.url);
-  coordinatorToken = (await anonymous('session.setupCoordinator', { password: 'a long coordinator password' })).token;
+  coordinatorToken = (
+    await anonymous('session.setupCoordinator', { password: 'a long coordinator password' })
+  ).token;
   const coordinator = client(server.url, coordinatorToken);
   const a = await coordinator('readers.create', { name: 'Reader under test' });
   const b = await coordinator('readers.create', { name: 'Other reader' });
@@ -45,14 +52,22 @@ before(async () => {
   });
   studyId = study.id;
   // the other reader answers the first case of their order, which holds every study case: the same cases
-  const other = client(server.url, (await anonymous('session.signInReader', { accessCode: b.accessCode })).token);
+  const other = client(
+    server.url,
+    (await anonymous('session.signInReader', { accessCode: b.accessCode })).token,
+  );
   const view = await other('reading.open', { studyId });
   const box = { ...OTHER.box, category: 'df' };
   await other('reading.saveDraft', {
     studyId,
     position: view.position,
     phase: 'unaided',
-    answer: { category: OTHER.category, confidence: OTHER.confidence, probabilities: OTHER.probabilities, boxes: [box] },
+    answer: {
+      category: OTHER.category,
+      confidence: OTHER.confidence,
+      probabilities: OTHER.probabilities,
+      boxes: [box],
+    },
   });
   await other('reading.commit', { studyId, position: view.position, phase: 'unaided' });
 });
@@ -72,7 +87,12 @@ function argumentsFor(signInCode: string): Record<HandlerName, unknown> {
     'reading.studies': {},
     'reading.open': { studyId },
     'reading.case': { studyId, position: 0 },
-    'reading.saveDraft': { studyId, position: 0, phase: 'unaided', answer: { category: 'nv', confidence: 64, probabilities: { nv: 64, mel: 36 }, boxes: [] } },
+    'reading.saveDraft': {
+      studyId,
+      position: 0,
+      phase: 'unaided',
+      answer: { category: 'nv', confidence: 64, probabilities: { nv: 64, mel: 36 }, boxes: [] },
+    },
     'reading.commit': { studyId, position: 0, phase: 'unaided' },
     'reading.touch': { studyId, position: 0, phase: 'unaided' },
     'reading.image': { studyId, imageKey: '0' },
@@ -82,7 +102,15 @@ function argumentsFor(signInCode: string): Record<HandlerName, unknown> {
     'readers.create': { name: 'Intruder' },
     'readers.reissueCode': { readerId: 1 },
     'studies.list': {},
-    'studies.create': { name: 'x', datasetId: 1, sample: { kind: 'all' }, tasks: { diagnosis: true, probabilities: false, marking: false }, show: { age: true, sex: true, site: true }, timeLimitS: null, assistedModelVersionId: null },
+    'studies.create': {
+      name: 'x',
+      datasetId: 1,
+      sample: { kind: 'all' },
+      tasks: { diagnosis: true, probabilities: false, marking: false },
+      show: { age: true, sex: true, site: true },
+      timeLimitS: null,
+      assistedModelVersionId: null,
+    },
     'studies.get': { studyId },
     'studies.addReaders': { studyId, readerIds: [1] },
     'studies.close': { studyId },
@@ -110,30 +138,66 @@ function secrets(): Secrets & { caseAtPosition0: number } {
   const db = new Database(join(dataDir, 'dermaread.sqlite'), { readonly: true });
   try {
     const cases = db
-      .prepare('SELECT c.id, c.external_id, c.file_name, c.image_sha256, c.metadata FROM study_cases sc JOIN cases c ON c.id = sc.case_id WHERE sc.study_id = ?')
-      .all(studyId) as { id: number; external_id: string; file_name: string; image_sha256: string; metadata: string }[];
+      .prepare(
+        'SELECT c.id, c.external_id, c.file_name, c.image_sha256, c.metadata FROM study_cases sc JOIN cases c ON c.id = sc.case_id WHERE sc.study_id = ?',
+      )
+      .all(studyId) as {
+      id: number;
+      external_id: string;
+      file_name: string;
+      image_sha256: string;
+      metadata: string;
+    }[];
     const strings = cases.flatMap((c) => {
       const meta = JSON.parse(c.metadata) as Record<string, unknown>;
-      return [c.external_id, c.file_name.split('/').pop()!, c.image_sha256, String(meta.group), String(meta.dx_type)];
+      return [
+        c.external_id,
+        c.file_name.split('/').pop()!,
+        c.image_sha256,
+        String(meta.group),
+        String(meta.dx_type),
+      ];
     });
     // ground-truth box coordinates with a fractional part (whole numbers like 150 are also image sizes)
     for (const c of cases) {
-      for (const b of db.prepare('SELECT x, y, w, h FROM case_boxes WHERE case_id = ?').all(c.id) as { x: number; y: number; w: number; h: number }[]) {
-        strings.push(...[b.x, b.y, b.w, b.h].map((v) => JSON.stringify(v)).filter((s) => s.includes('.') && s.length >= 5));
+      for (const b of db.prepare('SELECT x, y, w, h FROM case_boxes WHERE case_id = ?').all(c.id) as {
+        x: number;
+        y: number;
+        w: number;
+        h: number;
+      }[]) {
+        strings.push(
+          ...[b.x, b.y, b.w, b.h]
+            .map((v) => JSON.stringify(v))
+            .filter((s) => s.includes('.') && s.length >= 5),
+        );
       }
     }
     strings.push(...Object.values(OTHER.box).map(String), String(OTHER.probabilities.df));
-    const labels = db.prepare('SELECT DISTINCT cat.name FROM case_labels l JOIN categories cat ON cat.id = l.category_id').pluck().all() as string[];
+    const labels = db
+      .prepare('SELECT DISTINCT cat.name FROM case_labels l JOIN categories cat ON cat.id = l.category_id')
+      .pluck()
+      .all() as string[];
     const predictionsOf = new Map<number, string[]>();
     for (const c of cases) {
       predictionsOf.set(
         c.id,
-        (db.prepare('SELECT probability FROM prediction_scores WHERE case_id = ?').pluck().all(c.id) as number[]).map((p) => JSON.stringify(p)),
+        (
+          db
+            .prepare('SELECT probability FROM prediction_scores WHERE case_id = ?')
+            .pluck()
+            .all(c.id) as number[]
+        ).map((p) => JSON.stringify(p)),
       );
     }
-    const reader = db.prepare("SELECT id FROM readers WHERE name = 'Reader under test'").pluck().get() as number;
+    const reader = db
+      .prepare("SELECT id FROM readers WHERE name = 'Reader under test'")
+      .pluck()
+      .get() as number;
     const caseAtPosition0 = db
-      .prepare('SELECT sc.case_id FROM study_case_order o JOIN study_cases sc ON sc.id = o.study_case_id WHERE o.study_id = ? AND o.reader_id = ? AND o.position = 0')
+      .prepare(
+        'SELECT sc.case_id FROM study_case_order o JOIN study_cases sc ON sc.id = o.study_case_id WHERE o.study_id = ? AND o.reader_id = ? AND o.position = 0',
+      )
       .pluck()
       .get(studyId, reader) as number;
     return { strings, labels, predictionsOf, caseAtPosition0 };
@@ -160,19 +224,34 @@ function checkResponse(name: string, response: RawResponse, forbidden: string[],
   if (response.contentType.startsWith('image/')) return;
   // timestamps hold digits that could match a number by chance
   const text = response.text.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/g, '<time>');
-  for (const secret of forbidden) assert.ok(!text.includes(secret), `${name} leaks "${secret}": ${text.slice(0, 300)}`);
-  assert.doesNotMatch(response.text, new RegExp(`"confidence":${OTHER.confidence}\\b`), `${name} leaks the other reader's confidence`);
+  for (const secret of forbidden)
+    assert.ok(!text.includes(secret), `${name} leaks "${secret}": ${text.slice(0, 300)}`);
+  assert.doesNotMatch(
+    response.text,
+    new RegExp(`"confidence":${OTHER.confidence}\\b`),
+    `${name} leaks the other reader's confidence`,
+  );
   const stripped = JSON.stringify(withoutOwnAnswersAndCategoryList(JSON.parse(response.text)));
-  for (const label of labels) assert.ok(!stripped.includes(`"${label}"`), `${name} names the category "${label}" outside the category list`);
+  for (const label of labels)
+    assert.ok(
+      !stripped.includes(`"${label}"`),
+      `${name} names the category "${label}" outside the category list`,
+    );
 }
 
 /** Calls every route; once an unaided answer is committed, `afterCommit` is what stays forbidden. */
-async function sweep(forbidden: string[], labels: string[], afterCommit = forbidden): Promise<Record<string, number>> {
+async function sweep(
+  forbidden: string[],
+  labels: string[],
+  afterCommit = forbidden,
+): Promise<Record<string, number>> {
   const token = (await client(server.url)('session.signInReader', { accessCode: readerCode })).token;
   const args = argumentsFor(readerCode);
   const statuses: Record<string, number> = {};
   // signing out last, so every other route runs signed in
-  const names = (Object.keys(routes) as HandlerName[]).sort((a, b) => Number(a === 'session.signOut') - Number(b === 'session.signOut'));
+  const names = (Object.keys(routes) as HandlerName[]).sort(
+    (a, b) => Number(a === 'session.signOut') - Number(b === 'session.signOut'),
+  );
   for (const name of names) {
     const response = await rawCall(server.url, name, args[name], token);
     statuses[name] = response.status;
@@ -182,22 +261,28 @@ async function sweep(forbidden: string[], labels: string[], afterCommit = forbid
   return statuses;
 }
 
-test('no route gives a reader ground truth, predictions, identifiers or another reader\'s answers', async () => {
+test("no route gives a reader ground truth, predictions, identifiers or another reader's answers", async () => {
   const { strings, labels, predictionsOf, caseAtPosition0 } = secrets();
   const allPredictions = [...predictionsOf.values()].flat();
-  const otherCases = [...predictionsOf.entries()].filter(([id]) => id !== caseAtPosition0).flatMap(([, p]) => p);
+  const otherCases = [...predictionsOf.entries()]
+    .filter(([id]) => id !== caseAtPosition0)
+    .flatMap(([, p]) => p);
   assert.ok(allPredictions.length >= 8 * 7 && strings.length > 30, 'the secrets were found in the database');
 
   // before the commit: nothing of the model at all (the sweep itself saves a complete answer, then commits it)
   const first = await sweep([...strings, ...allPredictions], labels, [...strings, ...otherCases]);
   for (const name of Object.keys(routes) as HandlerName[]) {
-    if (routes[name].access === 'coordinator') assert.equal(first[name], 403, `${name} must be refused to a reader`);
+    if (routes[name].access === 'coordinator')
+      assert.equal(first[name], 403, `${name} must be refused to a reader`);
   }
   assert.equal(first['reading.open'], 200);
   assert.equal(first['reading.image'], 200);
 
   // the sweep saved and committed a complete unaided answer: the model may now show its output for that case only
-  const reader = client(server.url, (await client(server.url)('session.signInReader', { accessCode: readerCode })).token);
+  const reader = client(
+    server.url,
+    (await client(server.url)('session.signInReader', { accessCode: readerCode })).token,
+  );
   const view = await reader('reading.open', { studyId });
   assert.equal(view.phase, 'assisted', 'the unaided answer was committed by the sweep');
   assert.ok(view.modelOutput && view.modelOutput.probabilities.length > 0);

@@ -68,7 +68,9 @@ test('assisted read, statistics dashboard and models screen', async () => {
   const token = await coordinatorPage.evaluate(() => sessionStorage.getItem('dermaread.token'));
   const coordinator = client(server.url, token);
 
-  const readers = await Promise.all(['Dr Able', 'Dr Baker', 'Dr Carter'].map((name) => coordinator('readers.create', { name })));
+  const readers = await Promise.all(
+    ['Dr Able', 'Dr Baker', 'Dr Carter'].map((name) => coordinator('readers.create', { name })),
+  );
   const study = await coordinator('studies.create', {
     name: 'AI-assisted pilot',
     datasetId,
@@ -91,7 +93,12 @@ test('assisted read, statistics dashboard and models screen', async () => {
         const category = right ? label : CATEGORIES[(CATEGORIES.indexOf(label) + 1 + k) % 7];
         const confidence = 40 + ((position * 17 + k * 11) % 60);
         await api('reading.open', { studyId: study.id });
-        await api('reading.saveDraft', { studyId: study.id, position, phase, answer: { category, confidence, probabilities: null, boxes: [] } });
+        await api('reading.saveDraft', {
+          studyId: study.id,
+          position,
+          phase,
+          answer: { category, confidence, probabilities: null, boxes: [] },
+        });
         await api('reading.commit', { studyId: study.id, position, phase });
       }
     }
@@ -107,12 +114,27 @@ test('assisted read, statistics dashboard and models screen', async () => {
   await coordinatorPage.getByRole('heading', { name: 'Multi-reader multi-case analysis' }).waitFor();
   const aucRows = await coordinatorPage.locator('.report table').first().locator('tbody tr').count();
   assert.ok(aucRows >= 5, `the AUC table lists the model and the readers' phases (${aucRows} rows)`);
-  assert.ok((await coordinatorPage.getByText(/against tiny-test-classifier 0.0.1 as a fixed reference/).count()) > 0);
+  assert.ok(
+    (await coordinatorPage.getByText(/against tiny-test-classifier 0.0.1 as a fixed reference/).count()) > 0,
+  );
   await coordinatorPage.screenshot({ path: join(ARTIFACTS, 'report-dashboard.png'), fullPage: true });
-  for (const [label, file, starts] of [['CSV tables', 'report-csv.zip', 'PK'], ['Printable HTML', 'report.html', '<!'], ['iMRMC input', 'imrmc.zip', 'PK'], ['Readings CSV', 'readings.csv', 're']]) {
-    const [download] = await Promise.all([coordinatorPage.waitForEvent('download'), coordinatorPage.getByRole('button', { name: label }).click()]);
+  for (const [label, file, starts] of [
+    ['CSV tables', 'report-csv.zip', 'PK'],
+    ['Printable HTML', 'report.html', '<!'],
+    ['iMRMC input', 'imrmc.zip', 'PK'],
+    ['Readings CSV', 'readings.csv', 're'],
+  ]) {
+    const [download] = await Promise.all([
+      coordinatorPage.waitForEvent('download'),
+      coordinatorPage.getByRole('button', { name: label }).click(),
+    ]);
     assert.equal(download.suggestedFilename(), `study-${study.id}-${file}`);
-    assert.equal(readFileSync((await download.path())!).subarray(0, 2).toString(), starts);
+    assert.equal(
+      readFileSync((await download.path())!)
+        .subarray(0, 2)
+        .toString(),
+      starts,
+    );
   }
 
   // the first reader, in the browser: the model appears only after the unaided commit
@@ -122,7 +144,11 @@ test('assisted read, statistics dashboard and models screen', async () => {
   const reading = new ReadingView(readerPage);
   await reading.openStudy('AI-assisted pilot');
   await reading.imageShown();
-  assert.equal(await readerPage.getByRole('region', { name: 'AI output' }).count(), 0, 'no AI output before the unaided answer');
+  assert.equal(
+    await readerPage.getByRole('region', { name: 'AI output' }).count(),
+    0,
+    'no AI output before the unaided answer',
+  );
   await reading.chooseDiagnosis('nv');
   await reading.setConfidence(65);
   await reading.waitSaved();
@@ -147,14 +173,18 @@ test('assisted read, statistics dashboard and models screen', async () => {
   await coordinatorPage.screenshot({ path: join(ARTIFACTS, 'datasets.png'), fullPage: true });
 
   // models: add a second version, validate, run it over the dataset, compare the two
-  const secondVersion = tinyClassifierCopy(join(temp.path, 'tiny-v2'), (manifest) => (manifest.version = '0.0.2'));
+  const secondVersion = tinyClassifierCopy(
+    join(temp.path, 'tiny-v2'),
+    (manifest) => (manifest.version = '0.0.2'),
+  );
   await coordinatorPage.goto(`${server.url}#/models`);
   await coordinatorPage.getByLabel(/Add a model version/).fill(secondVersion);
   await coordinatorPage.getByRole('button', { name: 'Add version' }).click();
   await coordinatorPage.getByText('✓ Valid').waitFor();
   await coordinatorPage.getByRole('button', { name: 'Run', exact: true }).click();
   await coordinatorPage.getByRole('progressbar', { name: /^done: / }).waitFor({ timeout: 60_000 });
-  for (const version of ['0.0.1', '0.0.2']) await coordinatorPage.getByLabel(`compare tiny-test-classifier ${version}`).check();
+  for (const version of ['0.0.1', '0.0.2'])
+    await coordinatorPage.getByLabel(`compare tiny-test-classifier ${version}`).check();
   await coordinatorPage.getByRole('button', { name: 'Compare' }).click();
   await coordinatorPage.getByText(/cases predicted by every version/).waitFor();
   await coordinatorPage.getByRole('button', { name: 'Make active' }).click();

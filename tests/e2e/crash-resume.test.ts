@@ -47,7 +47,8 @@ function committedReadings(): unknown[] {
 
 test('after a SIGKILL mid-session every committed answer is kept and the reader resumes where they were', async () => {
   const anonymous = client(server.url);
-  const coordinatorToken = (await anonymous('session.setupCoordinator', { password: 'coordinator password' })).token;
+  const coordinatorToken = (await anonymous('session.setupCoordinator', { password: 'coordinator password' }))
+    .token;
   const coordinator = client(server.url, coordinatorToken);
   const { reader, accessCode } = await coordinator('readers.create', { name: 'Dr Crash' });
   const datasetId = (await coordinator('catalog.datasets', {}))[0].id;
@@ -68,7 +69,11 @@ test('after a SIGKILL mid-session every committed answer is kept and the reader 
   await new SignInPage(page).signInReader(accessCode);
   const reading = new ReadingView(page);
   await reading.openStudy('Crash study');
-  for (const [n, code] of [[1, 'mel'], [2, 'nv'], [3, 'bcc']] as const) {
+  for (const [n, code] of [
+    [1, 'mel'],
+    [2, 'nv'],
+    [3, 'bcc'],
+  ] as const) {
     assert.equal(await reading.caseNumber(), n);
     await reading.imageShown();
     if (n === 2) await reading.drawBox([0.3, 0.3], [0.55, 0.6]);
@@ -87,7 +92,12 @@ test('after a SIGKILL mid-session every committed answer is kept and the reader 
   const api = client(server.url, token);
   const view = await api('reading.open', { studyId: study.id });
   const inFlight = Array.from({ length: 20 }, (_, i) =>
-    api('reading.saveDraft', { studyId: study.id, position: view.position, phase: 'unaided', answer: { category: 'bkl', confidence: i, probabilities: null, boxes: [] } }).then(
+    api('reading.saveDraft', {
+      studyId: study.id,
+      position: view.position,
+      phase: 'unaided',
+      answer: { category: 'bkl', confidence: i, probabilities: null, boxes: [] },
+    }).then(
       () => i,
       () => null,
     ),
@@ -98,7 +108,8 @@ test('after a SIGKILL mid-session every committed answer is kept and the reader 
 
   server = await startServer(dataDir, Number(new URL(server.url).port));
   assert.deepEqual(committedReadings(), before, 'committed answers are unchanged, timestamps included');
-  const progress = (await client(server.url, coordinatorToken)('studies.get', { studyId: study.id })).readers[0];
+  const progress = (await client(server.url, coordinatorToken)('studies.get', { studyId: study.id }))
+    .readers[0];
   assert.equal(progress.completed, 3);
 
   // the same page, reloaded against the restarted server, is back on case 4 with the draft
@@ -110,7 +121,10 @@ test('after a SIGKILL mid-session every committed answer is kept and the reader 
   // an acknowledged save is durable (a later one may have landed too, without its reply getting out)
   assert.ok(acknowledged.length > 0);
   const confidence = draft.unaided?.confidence;
-  assert.ok(typeof confidence === 'number' && confidence >= 0 && confidence < 20, `draft confidence ${confidence}`);
+  assert.ok(
+    typeof confidence === 'number' && confidence >= 0 && confidence < 20,
+    `draft confidence ${confidence}`,
+  );
   process.stdout.write(`# ${acknowledged.length} of 20 saves in flight were acknowledged before the kill\n`);
 
   // a change made while the server is down is kept by the page and saved once the server is back

@@ -12,10 +12,22 @@ import { SignInPage } from './page-models/sign-in.ts';
 import { ARTIFACTS, launchBrowser } from './support/browser.ts';
 
 const temp = makeTempDir('e2e-demo');
-const demo = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'dermaread.js'), 'demo', '--browser', '--port', '0', '--data', join(temp.path, 'demo')], {
-  cwd: REPO_ROOT,
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
+const demo = spawn(
+  process.execPath,
+  [
+    join(REPO_ROOT, 'bin', 'dermaread.js'),
+    'demo',
+    '--browser',
+    '--port',
+    '0',
+    '--data',
+    join(temp.path, 'demo'),
+  ],
+  {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  },
+);
 after(async () => {
   demo.kill('SIGTERM');
   temp.remove();
@@ -77,10 +89,21 @@ test('the demo command opens a demo study ready to read', async () => {
     await coordinator.getByRole('link', { name: 'Demo: acne lesion marking (ACNE04 sample)' }).click();
     await coordinator.getByRole('link', { name: /Statistics/ }).click();
     await coordinator.getByRole('heading', { name: 'Lesion detection' }).waitFor();
-    assert.ok(await coordinator.getByText('Not computed: the study has one category (acne_lesion)').isVisible());
-    const scorers = await coordinator.locator('.card', { hasText: 'Lesion detection' }).locator('tbody tr td:first-child').allTextContents();
-    assert.ok(scorers.some((name) => name.startsWith('Demo reader A')), `a detection row for the reader (${scorers.join('; ')})`);
-    assert.equal(await coordinator.getByRole('heading', { name: 'Multi-reader multi-case analysis' }).count(), 0);
+    assert.ok(
+      await coordinator.getByText('Not computed: the study has one category (acne_lesion)').isVisible(),
+    );
+    const scorers = await coordinator
+      .locator('.card', { hasText: 'Lesion detection' })
+      .locator('tbody tr td:first-child')
+      .allTextContents();
+    assert.ok(
+      scorers.some((name) => name.startsWith('Demo reader A')),
+      `a detection row for the reader (${scorers.join('; ')})`,
+    );
+    assert.equal(
+      await coordinator.getByRole('heading', { name: 'Multi-reader multi-case analysis' }).count(),
+      0,
+    );
     await coordinator.screenshot({ path: join(ARTIFACTS, 'demo-acne-report.png'), fullPage: true });
   } finally {
     await browser.close();

@@ -100,7 +100,10 @@ test('a 5-case study with 2 readers, read, resumed after a reload, followed by t
   // zoom with the wheel, back to fit; look back at case 2 (read-only, as committed) and return
   const fitted = await second.zoom();
   await second.wheel(-400);
-  await ben.waitForFunction((z) => Number(document.querySelector('.zoom-level')!.textContent!.replace(/[^0-9]/g, '')) > z, fitted);
+  await ben.waitForFunction(
+    (z) => Number(document.querySelector('.zoom-level')!.textContent!.replace(/[^0-9]/g, '')) > z,
+    fitted,
+  );
   await second.fit();
   assert.equal(await second.zoom(), fitted);
   await second.previous();
@@ -114,7 +117,11 @@ test('a 5-case study with 2 readers, read, resumed after a reload, followed by t
   await ben.reload();
   await ben.getByTestId('case-counter').waitFor();
   assert.equal(await second.caseNumber(), 3);
-  assert.equal(await ben.locator('.category.chosen').getAttribute('data-code'), 'bkl', 'the draft survives the reload');
+  assert.equal(
+    await ben.locator('.category.chosen').getAttribute('data-code'),
+    'bkl',
+    'the draft survives the reload',
+  );
 
   // the coordinator follows both readers
   await pages.openStudy(studyId);

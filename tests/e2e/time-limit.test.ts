@@ -31,7 +31,10 @@ after(async () => {
 });
 
 test('when the time limit runs out, the saved answer is committed as timed out and the next case shows', async () => {
-  const coordinator = client(server.url, (await client(server.url)('session.setupCoordinator', { password: 'coordinator password' })).token);
+  const coordinator = client(
+    server.url,
+    (await client(server.url)('session.setupCoordinator', { password: 'coordinator password' })).token,
+  );
   const { reader, accessCode } = await coordinator('readers.create', { name: 'Dr Quick' });
   const datasetId = (await coordinator('catalog.datasets', {}))[0].id;
   await coordinator('studies.create', {
@@ -52,11 +55,17 @@ test('when the time limit runs out, the saved answer is committed as timed out a
   await page.getByRole('timer', { name: 'time left' }).waitFor();
   await reading.chooseDiagnosis('bcc'); // no confidence: incomplete, and the time runs out
   await reading.waitSaved();
-  await page.waitForFunction(() => document.querySelector('[data-testid=case-counter]')?.textContent?.includes('Case 2 of'), null, { timeout: 15_000 });
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=case-counter]')?.textContent?.includes('Case 2 of'),
+    null,
+    { timeout: 15_000 },
+  );
 
   const db = new Database(join(dataDir, 'dermaread.sqlite'), { readonly: true });
   try {
-    const row = db.prepare('SELECT timed_out, confidence, elapsed_ms FROM readings WHERE committed_at IS NOT NULL').get() as { timed_out: number; confidence: number | null; elapsed_ms: number };
+    const row = db
+      .prepare('SELECT timed_out, confidence, elapsed_ms FROM readings WHERE committed_at IS NOT NULL')
+      .get() as { timed_out: number; confidence: number | null; elapsed_ms: number };
     assert.equal(row.timed_out, 1);
     assert.equal(row.confidence, null);
     assert.ok(row.elapsed_ms >= 4000, `elapsed ${row.elapsed_ms} ms`);

@@ -18,7 +18,8 @@ import { electronBinary } from '../../electron/binary.ts';
 import { REPO_ROOT } from '../../http/renderer-build.ts';
 import { serve } from './serve.ts';
 
-export const describe = 'build a demo database from the bundled samples and open it (--fresh rebuilds; --browser skips Electron)';
+export const describe =
+  'build a demo database from the bundled samples and open it (--fresh rebuilds; --browser skips Electron)';
 
 export const DEMO_COORDINATOR_PASSWORD = 'demo-coordinator';
 const HAM_CATEGORIES = ['akiec', 'bcc', 'bkl', 'df', 'mel', 'nv', 'vasc'];
@@ -36,7 +37,21 @@ const num = (value: string, where: string) => {
 export function sampleToCoco(folder: string, kind: 'ham10000' | 'acne04', outFile: string): string[] {
   const csvPath = join(folder, 'annotations.csv');
   const table = parseCsv(readFileSync(csvPath, 'utf8'), csvPath);
-  requireColumns(table, ['image_id', 'file', 'width', 'height', 'x_min', 'y_min', 'x_max', 'y_max', kind === 'ham10000' ? 'dx' : 'label'], csvPath);
+  requireColumns(
+    table,
+    [
+      'image_id',
+      'file',
+      'width',
+      'height',
+      'x_min',
+      'y_min',
+      'x_max',
+      'y_max',
+      kind === 'ham10000' ? 'dx' : 'label',
+    ],
+    csvPath,
+  );
   const categories = kind === 'ham10000' ? HAM_CATEGORIES : ['acne_lesion'];
   const images = new Map<string, Record<string, unknown>>();
   const annotations: Record<string, unknown>[] = [];
@@ -45,7 +60,12 @@ export function sampleToCoco(folder: string, kind: 'ham10000' | 'acne04', outFil
     if (!images.has(r.image_id)) {
       const metadata =
         kind === 'ham10000'
-          ? { age: r.age === '' ? null : num(r.age, `${where} age`), sex: r.sex, localization: r.localization, dx_type: r.dx_type }
+          ? {
+              age: r.age === '' ? null : num(r.age, `${where} age`),
+              sex: r.sex,
+              localization: r.localization,
+              dx_type: r.dx_type,
+            }
           : { severity_grade: num(r.severity_grade, `${where} severity_grade`), source_id: r.source_id };
       images.set(r.image_id, {
         id: images.size + 1,
@@ -61,20 +81,37 @@ export function sampleToCoco(folder: string, kind: 'ham10000' | 'acne04', outFil
     const categoryId = categories.indexOf(label) + 1;
     if (categoryId === 0) throw new Error(`${where}: unknown label "${label}"`);
     const [x0, y0, x1, y1] = ['x_min', 'y_min', 'x_max', 'y_max'].map((k) => num(r[k], `${where} ${k}`));
-    annotations.push({ id: annotations.length + 1, image_id: images.get(r.image_id)!.id, category_id: categoryId, bbox: [x0, y0, x1 - x0, y1 - y0] });
+    annotations.push({
+      id: annotations.length + 1,
+      image_id: images.get(r.image_id)!.id,
+      category_id: categoryId,
+      bbox: [x0, y0, x1 - x0, y1 - y0],
+    });
   });
-  const coco = { categories: categories.map((name, i) => ({ id: i + 1, name })), images: [...images.values()], annotations };
+  const coco = {
+    categories: categories.map((name, i) => ({ id: i + 1, name })),
+    images: [...images.values()],
+    annotations,
+  };
   writeFileSync(outFile, JSON.stringify(coco));
   return [...images.keys()];
 }
 
 /** Imports a bundled sample as a dataset whose cases all belong to the test split they were drawn from. */
-export async function importSample(store: Store, kind: 'ham10000' | 'acne04', samplesDir = join(REPO_ROOT, 'samples')): Promise<number> {
+export async function importSample(
+  store: Store,
+  kind: 'ham10000' | 'acne04',
+  samplesDir = join(REPO_ROOT, 'samples'),
+): Promise<number> {
   const work = mkdtempSync(join(tmpdir(), 'dermaread-sample-'));
   try {
     const cocoFile = join(work, `${kind}.json`);
     const ids = sampleToCoco(join(samplesDir, kind), kind, cocoFile);
-    const { datasetId } = await importDataset(store, { format: 'coco', file: cocoFile }, { name: `${kind} sample`, actor: 'demo' });
+    const { datasetId } = await importDataset(
+      store,
+      { format: 'coco', file: cocoFile },
+      { name: `${kind} sample`, actor: 'demo' },
+    );
     store.datasets.assignSplits(datasetId, { test: ids });
     return datasetId;
   } finally {
@@ -83,7 +120,12 @@ export async function importSample(store: Store, kind: 'ham10000' | 'acne04', sa
 }
 
 /** Registers a bundled model and runs it over a dataset; null (with the reason printed) when it is not there. */
-async function bundledModel(store: Store, folder: string, datasetId: number, log: (line: string) => void): Promise<number | null> {
+async function bundledModel(
+  store: Store,
+  folder: string,
+  datasetId: number,
+  log: (line: string) => void,
+): Promise<number | null> {
   if (!existsSync(join(folder, 'model.onnx')) || !existsSync(join(folder, 'manifest.json'))) {
     log(`  no bundled model in ${folder}: the demo runs without its predictions`);
     return null;
@@ -121,7 +163,11 @@ export async function buildDemo(
     const classifier = await bundledModel(store, join(modelsDir, 'classifier'), ham, log);
     const detector = await bundledModel(store, join(modelsDir, 'detector'), acne, log);
 
-    const ctx: StudyContext = { db: store.db, now: () => new Date(), imagePath: (sha, ext) => store.files.imagePath(sha, ext) };
+    const ctx: StudyContext = {
+      db: store.db,
+      now: () => new Date(),
+      imagePath: (sha, ext) => store.files.imagePath(sha, ext),
+    };
     setCoordinatorPassword(store.db, DEMO_COORDINATOR_PASSWORD, new Date());
     const readers = ['Demo reader A', 'Demo reader B'].map((name) => createReader(ctx, name));
     const readerIds = readers.map((r) => r.reader.id);
@@ -153,7 +199,10 @@ export async function buildDemo(
       orderSeed: 2026,
       readerIds,
     });
-    return { coordinatorPassword: DEMO_COORDINATOR_PASSWORD, readers: readers.map((r) => ({ name: r.reader.name, accessCode: r.accessCode })) };
+    return {
+      coordinatorPassword: DEMO_COORDINATOR_PASSWORD,
+      readers: readers.map((r) => ({ name: r.reader.name, accessCode: r.accessCode })),
+    };
   } finally {
     store.close();
   }
@@ -186,10 +235,16 @@ export async function main(argv: string[]): Promise<number> {
   const electron = values.browser ? { path: null, reason: '--browser' } : electronBinary();
   if (electron.path) {
     process.stdout.write(`${banner.join('\n')}\nOpening the desktop app...\n`);
-    const child = spawn(electron.path, [join(REPO_ROOT, 'main', 'electron', 'entry.mjs'), '--data', dataDir], { stdio: 'inherit' });
+    const child = spawn(
+      electron.path,
+      [join(REPO_ROOT, 'main', 'electron', 'entry.mjs'), '--data', dataDir],
+      { stdio: 'inherit' },
+    );
     return await new Promise<number>((done) => child.on('exit', (code) => done(code ?? 0)));
   }
-  process.stdout.write(`Electron is not available (${"reason" in electron ? electron.reason : ""}): opening browser mode.\n`);
+  process.stdout.write(
+    `Electron is not available (${'reason' in electron ? electron.reason : ''}): opening browser mode.\n`,
+  );
   await serve({ location: dataDir, port: Number(values.port), banner });
   return await new Promise<number>(() => {});
 }

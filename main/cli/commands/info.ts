@@ -16,26 +16,22 @@ export async function main(argv: string[]): Promise<number> {
       database: store.databasePath,
       migrations: store.db.prepare('SELECT id FROM migrations ORDER BY id').pluck().all() as string[],
       categories: store.categories.list().map((c) => c.name),
-      datasets: store.datasets
-        .list()
-        .map((d) => ({
-          id: d.id,
-          name: d.name,
-          format: d.sourceFormat,
-          cases: d.caseCount,
-          boxes: d.boxCount,
-          splits: d.splits,
-        })),
-      models: store.models
-        .list()
-        .map((m) => ({
-          id: m.id,
-          name: m.name,
-          version: m.version,
-          task: m.task,
-          status: m.status,
-          labels: m.labels.map((l) => l.category),
-        })),
+      datasets: store.datasets.list().map((d) => ({
+        id: d.id,
+        name: d.name,
+        format: d.sourceFormat,
+        cases: d.caseCount,
+        boxes: d.boxCount,
+        splits: d.splits,
+      })),
+      models: store.models.list().map((m) => ({
+        id: m.id,
+        name: m.name,
+        version: m.version,
+        task: m.task,
+        status: m.status,
+        labels: m.labels.map((l) => l.category),
+      })),
       runs: store.predictions.listRuns(),
     };
     if (values.json) {

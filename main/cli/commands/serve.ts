@@ -15,7 +15,8 @@ export async function main(argv: string[]): Promise<number> {
     strict: true,
   });
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: not a port number: ${values.port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port: not a port number: ${values.port}`);
   await serve({ location: values.db ?? defaultDataDir(), port });
   return await new Promise<number>(() => {});
 }
@@ -34,9 +35,17 @@ export async function serve(options: { location: string; port: number; banner?: 
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const firstStart = coordinatorConfigured(app.store.db) ? [] : ['No coordinator password yet: set it on the sign-in screen (first start).'];
+  const firstStart = coordinatorConfigured(app.store.db)
+    ? []
+    : ['No coordinator password yet: set it on the sign-in screen (first start).'];
   process.stdout.write(
-    [`DermaRead is serving ${app.store.databasePath}`, ...firstStart, ...(options.banner ?? []), `Open ${url}`, ''].join('\n'),
+    [
+      `DermaRead is serving ${app.store.databasePath}`,
+      ...firstStart,
+      ...(options.banner ?? []),
+      `Open ${url}`,
+      '',
+    ].join('\n'),
   );
   return url;
 }

@@ -61,7 +61,10 @@ export async function readCoco(jsonPath: string, imagesDir?: string): Promise<So
     declaredWidth: image.width,
     declaredHeight: image.height,
     group: image.group === undefined || image.group === null ? null : String(image.group),
-    metadata: { ...(image.patient_id !== undefined ? { patient_id: image.patient_id } : {}), ...image.metadata },
+    metadata: {
+      ...(image.patient_id !== undefined ? { patient_id: image.patient_id } : {}),
+      ...image.metadata,
+    },
     boxes: [] as SourceDataset['images'][number]['boxes'],
     where: `${where}: images.${i} (${image.file_name})`,
   }));
@@ -73,7 +76,8 @@ export async function readCoco(jsonPath: string, imagesDir?: string): Promise<So
   });
   const externalIds = new Set<string>();
   for (const image of images) {
-    if (externalIds.has(image.externalId)) throw new Error(`${image.where}: duplicate image_id ${image.externalId}`);
+    if (externalIds.has(image.externalId))
+      throw new Error(`${image.where}: duplicate image_id ${image.externalId}`);
     externalIds.add(image.externalId);
   }
 
@@ -82,7 +86,8 @@ export async function readCoco(jsonPath: string, imagesDir?: string): Promise<So
     const image = byId.get(String(a.image_id));
     if (!image) throw new Error(`${at}: image_id ${a.image_id} is not in images`);
     const category = categoryNames.get(a.category_id);
-    if (category === undefined) throw new Error(`${at}: unknown category_id ${a.category_id} (not in categories)`);
+    if (category === undefined)
+      throw new Error(`${at}: unknown category_id ${a.category_id} (not in categories)`);
     const [x, y, w, h] = a.bbox;
     image.boxes.push({ category, x, y, w, h, sourceId: a.id === undefined ? null : String(a.id), where: at });
   });

@@ -33,12 +33,29 @@ function largeCoco(): string {
 test('a SIGKILL in the middle of a large import leaves a database that opens cleanly with none of it', async () => {
   const dataDir = join(temp.path, 'data');
   const store = Store.open(dataDir);
-  const earlier = await importDataset(store, { format: 'coco', file: writeHamSampleCoco(join(temp.path, 'small'), 10).file }, { name: 'earlier' });
+  const earlier = await importDataset(
+    store,
+    { format: 'coco', file: writeHamSampleCoco(join(temp.path, 'small'), 10).file },
+    { name: 'earlier' },
+  );
   store.close();
 
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'dermaread.js'), 'import', '--coco', largeCoco(), '--name', 'large', '--data', dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      join(REPO_ROOT, 'bin', 'dermaread.js'),
+      'import',
+      '--coco',
+      largeCoco(),
+      '--name',
+      'large',
+      '--data',
+      dataDir,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   let killedAt = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk));
@@ -50,7 +67,9 @@ test('a SIGKILL in the middle of a large import leaves a database that opens cle
       child.kill('SIGKILL');
     }
   });
-  const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, s) => resolve(s)));
+  const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
+    child.on('close', (_code, s) => resolve(s)),
+  );
   assert.equal(signal, 'SIGKILL', `the import ended before it could be killed:\n${output}`);
   assert.doesNotMatch(output, /imported dataset/);
 
@@ -58,7 +77,10 @@ test('a SIGKILL in the middle of a large import leaves a database that opens cle
   assert.equal(raw.pragma('integrity_check', { simple: true }), 'ok');
   raw.close();
   const reopened = Store.open(dataDir);
-  assert.deepEqual(reopened.datasets.list().map((d) => d.name), ['earlier']);
+  assert.deepEqual(
+    reopened.datasets.list().map((d) => d.name),
+    ['earlier'],
+  );
   assert.equal(reopened.cases.count(), 10);
   assert.equal(reopened.datasets.get(earlier.datasetId).caseCount, 10);
   assert.equal(reopened.db.prepare('SELECT count(*) FROM images').pluck().get(), 10);

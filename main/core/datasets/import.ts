@@ -7,7 +7,8 @@ import { readCoco } from './coco.ts';
 import type { SourceDataset, SourceImage } from './source.ts';
 import { readVoc } from './voc.ts';
 
-export type ImportSource = { format: 'coco'; file: string; images?: string } | { format: 'voc'; folder: string; images: string };
+export type ImportSource =
+  { format: 'coco'; file: string; images?: string } | { format: 'voc'; folder: string; images: string };
 
 export interface ImportProgress {
   phase: 'reading' | 'images' | 'writing' | 'done';
@@ -48,7 +49,14 @@ interface StoredImage {
   height: number;
 }
 
-const EXTENSIONS: Record<string, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', tiff: 'tif', gif: 'gif', avif: 'avif' };
+const EXTENSIONS: Record<string, string> = {
+  jpeg: 'jpg',
+  png: 'png',
+  webp: 'webp',
+  tiff: 'tif',
+  gif: 'gif',
+  avif: 'avif',
+};
 const THUMBNAIL_SIZE = 256;
 // Boxes may overhang the image by rounding; beyond this they are an error.
 const BOX_TOLERANCE_PX = 1;
@@ -58,11 +66,18 @@ const BOX_TOLERANCE_PX = 1;
  * hash and thumbnailed, then every row is written in one transaction: any bad file aborts the import with an error
  * naming it, the database stays exactly as it was, and image files this import created are removed again.
  */
-export async function importDataset(store: Store, source: ImportSource, options: ImportOptions = {}): Promise<ImportResult> {
+export async function importDataset(
+  store: Store,
+  source: ImportSource,
+  options: ImportOptions = {},
+): Promise<ImportResult> {
   const started = performance.now();
   const report = options.onProgress ?? (() => {});
   report({ phase: 'reading', done: 0, total: 1 });
-  const dataset = source.format === 'coco' ? await readCoco(source.file, source.images) : await readVoc(source.folder, source.images);
+  const dataset =
+    source.format === 'coco'
+      ? await readCoco(source.file, source.images)
+      : await readVoc(source.folder, source.images);
   const name = options.name ?? defaultName(source);
   if (store.datasets.byName(name)) throw new Error(`a dataset named '${name}' already exists`);
   const categoryOf = resolveCategories(dataset, options);
@@ -74,7 +89,11 @@ export async function importDataset(store: Store, source: ImportSource, options:
     report({ phase: 'writing', done: 0, total: dataset.images.length });
     const result = writeDataset(store, dataset, stored, categoryOf, name, options, report);
     report({ phase: 'done', done: dataset.images.length, total: dataset.images.length });
-    return { ...result, newImages: created.filter((p) => !p.includes('/thumbnails/')).length, seconds: (performance.now() - started) / 1000 };
+    return {
+      ...result,
+      newImages: created.filter((p) => !p.includes('/thumbnails/')).length,
+      seconds: (performance.now() - started) / 1000,
+    };
   } catch (error) {
     await removeUnreferenced(store, created);
     throw error;
@@ -94,7 +113,9 @@ function resolveCategories(dataset: SourceDataset, options: ImportOptions): (sou
     for (const image of dataset.images) {
       for (const box of image.boxes) {
         if (!allowed.has(target(box.category))) {
-          throw new Error(`${box.where}: unknown category '${box.category}' (expected one of ${[...allowed].join(', ')})`);
+          throw new Error(
+            `${box.where}: unknown category '${box.category}' (expected one of ${[...allowed].join(', ')})`,
+          );
         }
       }
     }
@@ -131,7 +152,9 @@ async function storeImages(
       const index = next++;
       const image = images[index];
       const bytes = await readFile(image.path).catch((error: NodeJS.ErrnoException) => {
-        throw new Error(`${image.where}: cannot read image file ${image.path} (${error.code ?? error.message})`);
+        throw new Error(
+          `${image.where}: cannot read image file ${image.path} (${error.code ?? error.message})`,
+        );
       });
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       let pending = inFlight.get(sha256);
@@ -164,7 +187,13 @@ async function storeImages(
   return results;
 }
 
-async function storeImage(store: Store, bytes: Buffer, sha256: string, image: SourceImage, created: string[]): Promise<StoredImage> {
+async function storeImage(
+  store: Store,
+  bytes: Buffer,
+  sha256: string,
+  image: SourceImage,
+  created: string[],
+): Promise<StoredImage> {
   let metadata: Metadata;
   let thumbnail: Buffer;
   try {
@@ -211,12 +240,21 @@ function writeDataset(
   return db.transaction(() => {
     const datasetId = Number(
       db
-        .prepare('INSERT INTO datasets (name, source_format, source_path, imported_at, metadata) VALUES (?, ?, ?, ?, ?)')
-        .run(name, dataset.format, dataset.sourcePath, new Date().toISOString(), JSON.stringify({ patientKey }))
-        .lastInsertRowid,
+        .prepare(
+          'INSERT INTO datasets (name, source_format, source_path, imported_at, metadata) VALUES (?, ?, ?, ?, ?)',
+        )
+        .run(
+          name,
+          dataset.format,
+          dataset.sourcePath,
+          new Date().toISOString(),
+          JSON.stringify({ patientKey }),
+        ).lastInsertRowid,
     );
     const categoryIds = new Map<string, number>();
-    const linkCategory = db.prepare('INSERT OR IGNORE INTO dataset_categories (dataset_id, category_id, source_id) VALUES (?, ?, ?)');
+    const linkCategory = db.prepare(
+      'INSERT OR IGNORE INTO dataset_categories (dataset_id, category_id, source_id) VALUES (?, ?, ?)',
+    );
     for (const c of dataset.categories) {
       const category = store.categories.ensure(categoryOf(c.name));
       categoryIds.set(c.name, category.id);
@@ -234,7 +272,9 @@ function writeDataset(
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insertLabel = db.prepare('INSERT OR IGNORE INTO case_labels (case_id, category_id) VALUES (?, ?)');
-    const insertBox = db.prepare('INSERT INTO case_boxes (case_id, category_id, x, y, w, h, source_id) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const insertBox = db.prepare(
+      'INSERT INTO case_boxes (case_id, category_id, x, y, w, h, source_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
     let boxes = 0;
     dataset.images.forEach((image, i) => {
       const file = stored[i];
@@ -242,13 +282,26 @@ function writeDataset(
       const pseudonym = image.metadata[patientKey] ?? image.group;
       let patientId: number | null = null;
       if (pseudonym !== null && pseudonym !== undefined && pseudonym !== '') {
-        insertPatient.run(datasetId, String(pseudonym), normalizeSex(image.metadata.sex), normalizeAge(image.metadata.age));
+        insertPatient.run(
+          datasetId,
+          String(pseudonym),
+          normalizeSex(image.metadata.sex),
+          normalizeAge(image.metadata.age),
+        );
         patientId = findPatient.get(datasetId, String(pseudonym)) as number;
       }
       const metadata = image.group === null ? image.metadata : { group: image.group, ...image.metadata };
       const caseId = Number(
-        insertCase.run(datasetId, image.externalId, image.fileName, file.sha256, file.width, file.height, patientId,
-          JSON.stringify(metadata)).lastInsertRowid,
+        insertCase.run(
+          datasetId,
+          image.externalId,
+          image.fileName,
+          file.sha256,
+          file.width,
+          file.height,
+          patientId,
+          JSON.stringify(metadata),
+        ).lastInsertRowid,
       );
       for (const box of image.boxes) {
         const categoryId = categoryIds.get(box.category)!;
@@ -259,7 +312,11 @@ function writeDataset(
       if ((i + 1) % 1000 === 0) report({ phase: 'writing', done: i + 1, total: dataset.images.length });
     });
     store.audit.record(options.actor ?? 'system', 'dataset.import', 'dataset', datasetId, {
-      name, format: dataset.format, source: dataset.sourcePath, cases: dataset.images.length, boxes,
+      name,
+      format: dataset.format,
+      source: dataset.sourcePath,
+      cases: dataset.images.length,
+      boxes,
     });
     return { datasetId, cases: dataset.images.length, boxes };
   })();

@@ -38,7 +38,8 @@ export async function readVoc(vocDir: string, imagesDir: string): Promise<Source
 }
 
 function readAnnotation(root: XmlElement, where: string, imagesDir: string): SourceImage {
-  if (root.name !== 'annotation') throw new Error(`${where}: root element is <${root.name}>, expected <annotation>`);
+  if (root.name !== 'annotation')
+    throw new Error(`${where}: root element is <${root.name}>, expected <annotation>`);
   const text = (parent: XmlElement, name: string, at: string): string => {
     const value = child(parent, name)?.text.trim();
     if (!value) throw new Error(`${at}: missing <${name}>`);
@@ -71,8 +72,18 @@ function readAnnotation(root: XmlElement, where: string, imagesDir: string): Sou
       const at = `${where}: <object> ${i + 1}`;
       const bndbox = child(object, 'bndbox');
       if (!bndbox) throw new Error(`${at}: missing <bndbox>`);
-      const [xmin, ymin, xmax, ymax] = ['xmin', 'ymin', 'xmax', 'ymax'].map((k) => number(bndbox, k, `${at} <bndbox>`));
-      return { category: text(object, 'name', at), x: xmin, y: ymin, w: xmax - xmin, h: ymax - ymin, sourceId: null, where: at };
+      const [xmin, ymin, xmax, ymax] = ['xmin', 'ymin', 'xmax', 'ymax'].map((k) =>
+        number(bndbox, k, `${at} <bndbox>`),
+      );
+      return {
+        category: text(object, 'name', at),
+        x: xmin,
+        y: ymin,
+        w: xmax - xmin,
+        h: ymax - ymin,
+        sourceId: null,
+        where: at,
+      };
     });
   const group = child(root, 'group')?.text.trim();
   return {

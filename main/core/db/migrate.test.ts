@@ -14,12 +14,15 @@ test('a fresh database gets every migration, WAL and foreign keys', () => {
   const path = join(dir, 'fresh.sqlite');
   const db = openDatabase(path);
   const ids = db.prepare('SELECT id FROM migrations ORDER BY id').pluck().all();
-  assert.deepEqual(ids, listMigrations().map((m) => m.id));
+  assert.deepEqual(
+    ids,
+    listMigrations().map((m) => m.id),
+  );
   assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
   assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
   assert.ok((db.prepare('SELECT count(*) FROM categories').pluck().get() as number) >= 8);
   assert.throws(
-    () => db.prepare("INSERT INTO case_labels (case_id, category_id) VALUES (999, 1)").run(),
+    () => db.prepare('INSERT INTO case_labels (case_id, category_id) VALUES (999, 1)').run(),
     /FOREIGN KEY constraint failed/,
   );
   db.close();
@@ -33,7 +36,13 @@ test('migrations run in id order, each once, and a failing one leaves nothing be
   const db = new Database(join(dir, 'order.sqlite'));
   const first = { id: '1000000000000_a', sql: 'CREATE TABLE a (x INTEGER);' };
   const second = { id: '1000000000001_b', sql: 'INSERT INTO a VALUES (1);' };
-  assert.deepEqual(migrate(db, [second, first].sort((x, y) => x.id.localeCompare(y.id))), [first.id, second.id]);
+  assert.deepEqual(
+    migrate(
+      db,
+      [second, first].sort((x, y) => x.id.localeCompare(y.id)),
+    ),
+    [first.id, second.id],
+  );
   const broken = { id: '1000000000002_c', sql: 'INSERT INTO a VALUES (2); INSERT INTO missing VALUES (1);' };
   assert.throws(() => migrate(db, [first, second, broken]), /no such table: missing/);
   assert.equal(db.prepare('SELECT count(*) FROM a').pluck().get(), 1);

@@ -31,7 +31,7 @@ export function listMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
  */
 export function migrate(db: Database.Database, migrations: Migration[] = listMigrations()): string[] {
   db.exec('CREATE TABLE IF NOT EXISTS migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
-  const applied = (db.prepare('SELECT id FROM migrations ORDER BY id').pluck().all() as string[]);
+  const applied = db.prepare('SELECT id FROM migrations ORDER BY id').pluck().all() as string[];
   const known = new Set(migrations.map((m) => m.id));
   const unknown = applied.filter((id) => !known.has(id));
   if (unknown.length > 0) {

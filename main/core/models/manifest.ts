@@ -58,7 +58,10 @@ export const detectionManifestSchema = z.object({
   detection: z.record(z.string(), z.unknown()),
 });
 
-export const manifestSchema = z.discriminatedUnion('task', [classificationManifestSchema, detectionManifestSchema]);
+export const manifestSchema = z.discriminatedUnion('task', [
+  classificationManifestSchema,
+  detectionManifestSchema,
+]);
 
 export type Manifest = z.infer<typeof manifestSchema>;
 export type ClassificationManifest = z.infer<typeof classificationManifestSchema>;
@@ -70,14 +73,17 @@ export function parseManifest(json: unknown, where = 'manifest.json'): Manifest 
   const result = manifestSchema.safeParse(json);
   if (!result.success) throw new Error(`${where}: ${formatIssues(result.error)}`);
   const manifest = result.data;
-  const probabilities = manifest.task === 'classification' ? manifest.outputs.find((o) => o.name === 'probabilities') : undefined;
+  const probabilities =
+    manifest.task === 'classification' ? manifest.outputs.find((o) => o.name === 'probabilities') : undefined;
   if (manifest.task === 'classification' && !probabilities) {
     throw new Error(`${where}: outputs: a classifier must have an output named 'probabilities'`);
   }
   if (probabilities) {
     const classes = probabilities.shape[probabilities.shape.length - 1];
     if (typeof classes === 'number' && classes !== manifest.labels.length) {
-      throw new Error(`${where}: outputs.probabilities.shape: ${classes} classes but ${manifest.labels.length} labels`);
+      throw new Error(
+        `${where}: outputs.probabilities.shape: ${classes} classes but ${manifest.labels.length} labels`,
+      );
     }
   }
   return manifest;
@@ -85,6 +91,8 @@ export function parseManifest(json: unknown, where = 'manifest.json'): Manifest 
 
 export function formatIssues(error: z.ZodError): string {
   return error.issues
-    .map((issue) => `${issue.path.length ? issue.path.map(String).join('.') : '(top level)'}: ${issue.message}`)
+    .map(
+      (issue) => `${issue.path.length ? issue.path.map(String).join('.') : '(top level)'}: ${issue.message}`,
+    )
     .join('; ');
 }

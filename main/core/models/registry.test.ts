@@ -6,7 +6,13 @@ import { after, before, test } from 'node:test';
 import { zipSync } from 'fflate';
 import { importDataset } from '../datasets/import.ts';
 import { Store } from '../store/store.ts';
-import { makeTempDir, snapshot, tinyClassifierCopy, TINY_CLASSIFIER, writeHamSampleCoco } from '../store/testing.ts';
+import {
+  makeTempDir,
+  snapshot,
+  tinyClassifierCopy,
+  TINY_CLASSIFIER,
+  writeHamSampleCoco,
+} from '../store/testing.ts';
 import { activateModelVersion, addModelVersion, retireModelVersion } from './registry.ts';
 
 const temp = makeTempDir('registry');
@@ -22,7 +28,11 @@ after(() => {
   temp.remove();
 });
 
-async function refused(source: string, pattern: RegExp, options: Parameters<typeof addModelVersion>[2] = { datasetId }) {
+async function refused(
+  source: string,
+  pattern: RegExp,
+  options: Parameters<typeof addModelVersion>[2] = { datasetId },
+) {
   const before = snapshot(store);
   await assert.rejects(addModelVersion(store, source, options), pattern);
   assert.deepEqual(snapshot(store), before, 'the database and files must be unchanged');
@@ -32,16 +42,29 @@ test('a model folder is validated and registered with its labels mapped to the d
   const { model, uncoveredCategories } = await addModelVersion(store, TINY_CLASSIFIER, { datasetId });
   assert.equal(model.name, 'tiny-test-classifier');
   assert.equal(model.status, 'inactive');
-  assert.deepEqual(model.labels.map((l) => l.category), ['akiec', 'bcc', 'bkl', 'df', 'mel', 'nv', 'vasc']);
+  assert.deepEqual(
+    model.labels.map((l) => l.category),
+    ['akiec', 'bcc', 'bkl', 'df', 'mel', 'nv', 'vasc'],
+  );
   assert.deepEqual(uncoveredCategories, []);
-  assert.ok(readFileSync(join(store.modelFolder(model.folder), 'model.onnx')).equals(readFileSync(join(TINY_CLASSIFIER, 'model.onnx'))));
+  assert.ok(
+    readFileSync(join(store.modelFolder(model.folder), 'model.onnx')).equals(
+      readFileSync(join(TINY_CLASSIFIER, 'model.onnx')),
+    ),
+  );
   await refused(TINY_CLASSIFIER, /model tiny-test-classifier 0\.0\.1 is already registered/);
 });
 
 test('a .zip holding a model folder registers; versions activate one at a time and retire', async () => {
   const folder = tinyClassifierCopy(join(temp.path, 'v2'), (m) => (m.version = '0.0.2'));
   const zip = join(temp.path, 'v2.zip');
-  writeFileSync(zip, zipSync({ 'v2/model.onnx': readFileSync(join(folder, 'model.onnx')), 'v2/manifest.json': readFileSync(join(folder, 'manifest.json')) }));
+  writeFileSync(
+    zip,
+    zipSync({
+      'v2/model.onnx': readFileSync(join(folder, 'model.onnx')),
+      'v2/manifest.json': readFileSync(join(folder, 'manifest.json')),
+    }),
+  );
   const { model: v2 } = await addModelVersion(store, zip, { datasetId, activate: true });
   assert.equal(store.models.active('classification')?.id, v2.id);
   const v1 = store.models.find('tiny-test-classifier', '0.0.1')!;
@@ -50,11 +73,18 @@ test('a .zip holding a model folder registers; versions activate one at a time a
   assert.equal(store.models.active('classification')?.id, v1.id);
   retireModelVersion(store, v2.id);
   assert.throws(() => activateModelVersion(store, v2.id), /retired and cannot be activated/);
-  assert.deepEqual(store.models.list({ includeRetired: false }).map((m) => m.version), ['0.0.1']);
+  assert.deepEqual(
+    store.models.list({ includeRetired: false }).map((m) => m.version),
+    ['0.0.1'],
+  );
 });
 
 test('an ONNX file of garbage bytes is refused as not loadable', async () => {
-  const folder = tinyClassifierCopy(join(temp.path, 'garbage'), (m) => (m.version = 'garbage'), randomBytes(4096));
+  const folder = tinyClassifierCopy(
+    join(temp.path, 'garbage'),
+    (m) => (m.version = 'garbage'),
+    randomBytes(4096),
+  );
   await refused(folder, /garbage: model\.onnx is not a loadable ONNX model/);
 });
 
@@ -64,7 +94,10 @@ test('a model whose input shape differs from the manifest is refused naming both
     m.input.width = 224;
     m.input.height = 224;
   });
-  await refused(folder, /input 'input' has shape \[N, 3, 64, 64\] in the ONNX model, the manifest says \[N, 3, 224, 224\]/);
+  await refused(
+    folder,
+    /input 'input' has shape \[N, 3, 64, 64\] in the ONNX model, the manifest says \[N, 3, 224, 224\]/,
+  );
   const renamed = tinyClassifierCopy(join(temp.path, 'renamed'), (m) => {
     m.version = 'renamed';
     m.input.name = 'image';
@@ -77,7 +110,10 @@ test('labels that are not the dataset categories are refused by name, and accept
     m.version = 'labels';
     m.labels[4] = 'melanoma';
   });
-  await refused(folder, /label\(s\) 'melanoma' are not categories of dataset 'ham' \(akiec, bcc, bkl, df, mel, nv, vasc\); give a label map/);
+  await refused(
+    folder,
+    /label\(s\) 'melanoma' are not categories of dataset 'ham' \(akiec, bcc, bkl, df, mel, nv, vasc\); give a label map/,
+  );
   const { model } = await addModelVersion(store, folder, { datasetId, labelMap: { melanoma: 'mel' } });
   assert.equal(model.labels[4].label, 'melanoma');
   assert.equal(model.labels[4].category, 'mel');

@@ -24,11 +24,25 @@ interface AuditRow {
 export class AuditLog {
   constructor(private readonly db: Db) {}
 
-  record(actor: string, action: string, entity?: string, entityId?: string | number, details: object = {}): void {
+  record(
+    actor: string,
+    action: string,
+    entity?: string,
+    entityId?: string | number,
+    details: object = {},
+  ): void {
     this.db
-      .prepare('INSERT INTO audit_log (at, actor, action, entity, entity_id, details) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(new Date().toISOString(), actor, action, entity ?? null, entityId === undefined ? null : String(entityId),
-        JSON.stringify(details));
+      .prepare(
+        'INSERT INTO audit_log (at, actor, action, entity, entity_id, details) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        new Date().toISOString(),
+        actor,
+        action,
+        entity ?? null,
+        entityId === undefined ? null : String(entityId),
+        JSON.stringify(details),
+      );
   }
 
   list(filter: { entity?: string; entityId?: string | number; limit?: number } = {}): AuditEntry[] {
@@ -44,7 +58,12 @@ export class AuditLog {
         limit: filter.limit ?? 100,
       }) as AuditRow[];
     return rows.map((r) => ({
-      id: r.id, at: r.at, actor: r.actor, action: r.action, entity: r.entity, entityId: r.entity_id,
+      id: r.id,
+      at: r.at,
+      actor: r.actor,
+      action: r.action,
+      entity: r.entity,
+      entityId: r.entity_id,
       details: JSON.parse(r.details) as Record<string, unknown>,
     }));
   }

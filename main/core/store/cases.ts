@@ -81,7 +81,9 @@ export class Cases {
 
   count(filter: { datasetId?: number; split?: Split } = {}): number {
     return this.db
-      .prepare('SELECT count(*) FROM cases WHERE (@datasetId IS NULL OR dataset_id = @datasetId) AND (@split IS NULL OR split = @split)')
+      .prepare(
+        'SELECT count(*) FROM cases WHERE (@datasetId IS NULL OR dataset_id = @datasetId) AND (@split IS NULL OR split = @split)',
+      )
       .pluck()
       .get({ datasetId: filter.datasetId ?? null, split: filter.split ?? null }) as number;
   }
@@ -93,16 +95,18 @@ export class Cases {
   }
 
   byExternalId(datasetId: number, externalId: string): Case | undefined {
-    const row = this.db.prepare(`${SELECT_CASE} WHERE c.dataset_id = ? AND c.external_id = ?`).get(datasetId, externalId) as
-      | CaseRow
-      | undefined;
+    const row = this.db
+      .prepare(`${SELECT_CASE} WHERE c.dataset_id = ? AND c.external_id = ?`)
+      .get(datasetId, externalId) as CaseRow | undefined;
     return row && toCase(row);
   }
 
   /** Ground-truth labels and boxes: for coordinators, statistics and evaluation only, never for readers. */
   groundTruth(caseId: number): GroundTruth {
     const labels = this.db
-      .prepare('SELECT c.name FROM case_labels l JOIN categories c ON c.id = l.category_id WHERE l.case_id = ? ORDER BY c.id')
+      .prepare(
+        'SELECT c.name FROM case_labels l JOIN categories c ON c.id = l.category_id WHERE l.case_id = ? ORDER BY c.id',
+      )
       .pluck()
       .all(caseId) as string[];
     const boxes = this.db
@@ -117,7 +121,8 @@ export class Cases {
   /** Ground truth of every case of a dataset (optionally one split), keyed by case id. */
   groundTruthOfDataset(datasetId: number, split?: Split): Map<number, GroundTruth> {
     const result = new Map<number, GroundTruth>();
-    for (const c of this.list({ datasetId, split })) result.set(c.id, { caseId: c.id, labels: [], boxes: [] });
+    for (const c of this.list({ datasetId, split }))
+      result.set(c.id, { caseId: c.id, labels: [], boxes: [] });
     const labels = this.db
       .prepare(
         `SELECT l.case_id AS caseId, g.name FROM case_labels l JOIN cases c ON c.id = l.case_id
@@ -138,7 +143,9 @@ export class Cases {
 
   imagePath(caseId: number): string {
     const row = this.db
-      .prepare('SELECT i.sha256, i.extension FROM cases c JOIN images i ON i.sha256 = c.image_sha256 WHERE c.id = ?')
+      .prepare(
+        'SELECT i.sha256, i.extension FROM cases c JOIN images i ON i.sha256 = c.image_sha256 WHERE c.id = ?',
+      )
       .get(caseId) as { sha256: string; extension: string } | undefined;
     if (!row) throw new Error(`no case with id ${caseId}`);
     return this.files.imagePath(row.sha256, row.extension);
@@ -160,7 +167,9 @@ function toCase(row: CaseRow): Case {
     height: row.height,
     split: row.split,
     patient:
-      row.patient_id === null ? null : { id: row.patient_id, pseudonym: row.pseudonym!, sex: row.sex, age: row.age },
+      row.patient_id === null
+        ? null
+        : { id: row.patient_id, pseudonym: row.pseudonym!, sex: row.sex, age: row.age },
     metadata: JSON.parse(row.metadata) as Record<string, unknown>,
   };
 }

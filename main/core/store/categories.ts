@@ -11,13 +11,14 @@ export class Categories {
   constructor(private readonly db: Db) {}
 
   list(): Category[] {
-    return this.db.prepare('SELECT id, name, title, description FROM categories ORDER BY id').all() as Category[];
+    return this.db
+      .prepare('SELECT id, name, title, description FROM categories ORDER BY id')
+      .all() as Category[];
   }
 
   byName(name: string): Category | undefined {
     return this.db.prepare('SELECT id, name, title, description FROM categories WHERE name = ?').get(name) as
-      | Category
-      | undefined;
+      Category | undefined;
   }
 
   /** The category with this name, created (title = name, no description) when it is new. */

@@ -47,10 +47,13 @@ export class Datasets {
     this.db.transaction(() => {
       this.db.prepare('UPDATE cases SET split = NULL WHERE dataset_id = ?').run(datasetId);
       for (const [split, ids] of Object.entries(splits)) {
-        if (!['train', 'val', 'test'].includes(split)) throw new Error(`unknown split '${split}' (train, val, test)`);
+        if (!['train', 'val', 'test'].includes(split))
+          throw new Error(`unknown split '${split}' (train, val, test)`);
         const missing = ids.filter((id) => update.run(split, datasetId, id).changes === 0);
         if (missing.length > 0) {
-          throw new Error(`split '${split}': ${missing.length} image id(s) not in the dataset, e.g. ${missing.slice(0, 5).join(', ')}`);
+          throw new Error(
+            `split '${split}': ${missing.length} image id(s) not in the dataset, e.g. ${missing.slice(0, 5).join(', ')}`,
+          );
         }
       }
     })();
@@ -59,7 +62,9 @@ export class Datasets {
   private summarize(row: DatasetRow): DatasetSummary {
     const count = (sql: string) => this.db.prepare(sql).pluck().get(row.id) as number;
     const splitRows = this.db
-      .prepare("SELECT coalesce(split, 'none') AS split, count(*) AS n FROM cases WHERE dataset_id = ? GROUP BY 1")
+      .prepare(
+        "SELECT coalesce(split, 'none') AS split, count(*) AS n FROM cases WHERE dataset_id = ? GROUP BY 1",
+      )
       .all(row.id) as { split: string; n: number }[];
     return {
       id: row.id,
@@ -69,7 +74,9 @@ export class Datasets {
       importedAt: row.imported_at,
       metadata: JSON.parse(row.metadata) as Record<string, unknown>,
       caseCount: count('SELECT count(*) FROM cases WHERE dataset_id = ?'),
-      boxCount: count('SELECT count(*) FROM case_boxes b JOIN cases c ON c.id = b.case_id WHERE c.dataset_id = ?'),
+      boxCount: count(
+        'SELECT count(*) FROM case_boxes b JOIN cases c ON c.id = b.case_id WHERE c.dataset_id = ?',
+      ),
       splits: Object.fromEntries(splitRows.map((r) => [r.split, r.n])),
     };
   }

@@ -44,10 +44,19 @@ export class ModelVersions {
           `INSERT INTO model_versions (name, version, task, sha256, folder, manifest, added_at)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(manifest.name, manifest.version, manifest.task, manifest.sha256, entry.folder, JSON.stringify(manifest),
-          new Date().toISOString()).lastInsertRowid,
+        .run(
+          manifest.name,
+          manifest.version,
+          manifest.task,
+          manifest.sha256,
+          entry.folder,
+          JSON.stringify(manifest),
+          new Date().toISOString(),
+        ).lastInsertRowid,
     );
-    const label = this.db.prepare('INSERT INTO model_labels (model_version_id, label_index, label, category_id) VALUES (?, ?, ?, ?)');
+    const label = this.db.prepare(
+      'INSERT INTO model_labels (model_version_id, label_index, label, category_id) VALUES (?, ?, ?, ?)',
+    );
     manifest.labels.forEach((name, index) => label.run(id, index, name, entry.categoryIds[index]));
     return id;
   }
@@ -69,25 +78,28 @@ export class ModelVersions {
   }
 
   find(name: string, version: string): ModelVersion | undefined {
-    const row = this.db.prepare('SELECT * FROM model_versions WHERE name = ? AND version = ?').get(name, version) as
-      | ModelRow
-      | undefined;
+    const row = this.db
+      .prepare('SELECT * FROM model_versions WHERE name = ? AND version = ?')
+      .get(name, version) as ModelRow | undefined;
     return row && this.toModel(row);
   }
 
   active(task: Manifest['task']): ModelVersion | undefined {
-    const row = this.db.prepare("SELECT * FROM model_versions WHERE task = ? AND status = 'active'").get(task) as
-      | ModelRow
-      | undefined;
+    const row = this.db
+      .prepare("SELECT * FROM model_versions WHERE task = ? AND status = 'active'")
+      .get(task) as ModelRow | undefined;
     return row && this.toModel(row);
   }
 
   /** Makes this version the active one of its task; the previously active one becomes inactive. */
   activate(id: number): void {
     const model = this.get(id);
-    if (model.status === 'retired') throw new Error(`model ${model.name} ${model.version} is retired and cannot be activated`);
+    if (model.status === 'retired')
+      throw new Error(`model ${model.name} ${model.version} is retired and cannot be activated`);
     this.db.transaction(() => {
-      this.db.prepare("UPDATE model_versions SET status = 'inactive' WHERE task = ? AND status = 'active'").run(model.task);
+      this.db
+        .prepare("UPDATE model_versions SET status = 'inactive' WHERE task = ? AND status = 'active'")
+        .run(model.task);
       this.db.prepare("UPDATE model_versions SET status = 'active' WHERE id = ?").run(id);
     })();
   }
@@ -95,7 +107,9 @@ export class ModelVersions {
   /** Retires a version: it can no longer run or be activated; its predictions stay for comparison. */
   retire(id: number): void {
     this.get(id);
-    this.db.prepare("UPDATE model_versions SET status = 'retired', retired_at = ? WHERE id = ?").run(new Date().toISOString(), id);
+    this.db
+      .prepare("UPDATE model_versions SET status = 'retired', retired_at = ? WHERE id = ?")
+      .run(new Date().toISOString(), id);
   }
 
   private toModel(row: ModelRow): ModelVersion {

@@ -23,7 +23,11 @@ export function newAccessCode(): string {
 
 /** Case, dashes, spaces and look-alike letters (O/0, I/L/1) do not matter when a code is typed. */
 export function normaliseAccessCode(code: string): string {
-  return code.toUpperCase().replace(/[^0-9A-Z]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
+  return code
+    .toUpperCase()
+    .replace(/[^0-9A-Z]/g, '')
+    .replace(/O/g, '0')
+    .replace(/[IL]/g, '1');
 }
 
 export function accessCodeHash(code: string): string {
@@ -44,7 +48,8 @@ export function setCoordinatorPassword(db: Db, password: string, now: Date): voi
 }
 
 function passwordMatches(db: Db, password: string): boolean {
-  const row = db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(PASSWORD_SETTING) as string | undefined;
+  const row = db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(PASSWORD_SETTING) as
+    string | undefined;
   if (!row) return false;
   const { salt, hash } = JSON.parse(row) as { salt: string; hash: string };
   return timingSafeEqual(scryptSync(password, salt, 32), Buffer.from(hash, 'hex'));
@@ -73,7 +78,11 @@ export function signInCoordinator(db: Db, password: string, now: Date): string {
   return openSession(db, 'coordinator', null, now);
 }
 
-export function signInReader(db: Db, accessCode: string, now: Date): { token: string; readerId: number; name: string } {
+export function signInReader(
+  db: Db,
+  accessCode: string,
+  now: Date,
+): { token: string; readerId: number; name: string } {
   const reader = db
     .prepare("SELECT id, name FROM readers WHERE access_code = ? AND role = 'reader' AND disabled_at IS NULL")
     .get(accessCodeHash(accessCode)) as { id: number; name: string } | undefined;
@@ -89,9 +98,20 @@ export function callerOf(db: Db, token: string | null, now: Date): Caller {
       `SELECT s.role, s.reader_id AS readerId, s.last_seen_at AS lastSeenAt, r.name, r.disabled_at AS disabledAt FROM sessions s
        LEFT JOIN readers r ON r.id = s.reader_id WHERE s.token_sha256 = ? AND s.revoked_at IS NULL`,
     )
-    .get(sha256(token)) as { role: string; readerId: number | null; lastSeenAt: string; name: string | null; disabledAt: string | null } | undefined;
+    .get(sha256(token)) as
+    | {
+        role: string;
+        readerId: number | null;
+        lastSeenAt: string;
+        name: string | null;
+        disabledAt: string | null;
+      }
+    | undefined;
   if (!row || now.getTime() - Date.parse(row.lastSeenAt) > SESSION_IDLE_LIMIT_MS) return { role: 'none' };
-  db.prepare('UPDATE sessions SET last_seen_at = ? WHERE token_sha256 = ?').run(now.toISOString(), sha256(token));
+  db.prepare('UPDATE sessions SET last_seen_at = ? WHERE token_sha256 = ?').run(
+    now.toISOString(),
+    sha256(token),
+  );
   if (row.role === 'coordinator') return { role: 'coordinator' };
   if (row.disabledAt || row.readerId === null) return { role: 'none' };
   return { role: 'reader', readerId: row.readerId, name: row.name ?? '' };
@@ -107,7 +127,10 @@ export function signOut(db: Db, token: string | null, now: Date): void {
 
 /** Withdraws every session of a reader (used when a new access code replaces the old one). */
 export function revokeReaderSessions(db: Db, readerId: number, now: Date): void {
-  db.prepare("UPDATE sessions SET revoked_at = ? WHERE reader_id = ? AND revoked_at IS NULL").run(now.toISOString(), readerId);
+  db.prepare('UPDATE sessions SET revoked_at = ? WHERE reader_id = ? AND revoked_at IS NULL').run(
+    now.toISOString(),
+    readerId,
+  );
 }
 
 export function audit(
@@ -119,7 +142,9 @@ export function audit(
   entityId: string | number | null,
   details: Record<string, unknown>,
 ): void {
-  db.prepare('INSERT INTO audit_log (at, actor, action, entity, entity_id, details) VALUES (?, ?, ?, ?, ?, ?)').run(
+  db.prepare(
+    'INSERT INTO audit_log (at, actor, action, entity, entity_id, details) VALUES (?, ?, ?, ?, ?, ?)',
+  ).run(
     now.toISOString(),
     actor,
     action,

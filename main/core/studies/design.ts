@@ -17,13 +17,18 @@ import { readerOrderSeed, shuffled, stratifiedSample } from './random.ts';
 type CreateStudy = ParsedRequestOf<'studies.create'>;
 
 export function listDatasets({ db }: StudyContext): DatasetInfo[] {
-  const datasets = db.prepare('SELECT id, name FROM datasets ORDER BY id').all() as { id: number; name: string }[];
+  const datasets = db.prepare('SELECT id, name FROM datasets ORDER BY id').all() as {
+    id: number;
+    name: string;
+  }[];
   return datasets.map(({ id, name }) => ({
     id,
     name,
     caseCount: db.prepare('SELECT count(*) FROM cases WHERE dataset_id = ?').pluck().get(id) as number,
     splits: db
-      .prepare('SELECT split AS name, count(*) AS caseCount FROM cases WHERE dataset_id = ? AND split IS NOT NULL GROUP BY split ORDER BY split')
+      .prepare(
+        'SELECT split AS name, count(*) AS caseCount FROM cases WHERE dataset_id = ? AND split IS NOT NULL GROUP BY split ORDER BY split',
+      )
       .all(id) as { name: string; caseCount: number }[],
     categories: datasetCategories(db, id),
     countsByCategory: Object.fromEntries(
@@ -51,16 +56,22 @@ function datasetCategories(db: StudyContext['db'], datasetId: number) {
 // ---- readers -------------------------------------------------------------------------------------------
 
 function readerInfo({ db }: StudyContext, readerId: number): ReaderInfo {
-  const row = db.prepare("SELECT id, name, created_at AS createdAt FROM readers WHERE id = ? AND role = 'reader'").get(readerId) as
-    | { id: number; name: string; createdAt: string }
-    | undefined;
+  const row = db
+    .prepare("SELECT id, name, created_at AS createdAt FROM readers WHERE id = ? AND role = 'reader'")
+    .get(readerId) as { id: number; name: string; createdAt: string } | undefined;
   if (!row) throw new ApiError('not_found', `no reader with id ${readerId}`);
-  const studyIds = db.prepare('SELECT study_id FROM study_readers WHERE reader_id = ? ORDER BY study_id').pluck().all(readerId) as number[];
+  const studyIds = db
+    .prepare('SELECT study_id FROM study_readers WHERE reader_id = ? ORDER BY study_id')
+    .pluck()
+    .all(readerId) as number[];
   return { ...row, studyIds };
 }
 
 export function listReaders(ctx: StudyContext): ReaderInfo[] {
-  const ids = ctx.db.prepare("SELECT id FROM readers WHERE role = 'reader' AND disabled_at IS NULL ORDER BY id").pluck().all() as number[];
+  const ids = ctx.db
+    .prepare("SELECT id FROM readers WHERE role = 'reader' AND disabled_at IS NULL ORDER BY id")
+    .pluck()
+    .all() as number[];
   return ids.map((id) => readerInfo(ctx, id));
 }
 
@@ -72,19 +83,26 @@ export function createReader(ctx: StudyContext, name: string): { reader: ReaderI
     const { lastInsertRowid } = ctx.db
       .prepare("INSERT INTO readers (name, access_code, role, created_at) VALUES (?, ?, 'reader', ?)")
       .run(name.trim(), accessCodeHash(accessCode), now.toISOString());
-    audit(ctx.db, now, 'coordinator', 'reader.create', 'reader', Number(lastInsertRowid), { name: name.trim() });
+    audit(ctx.db, now, 'coordinator', 'reader.create', 'reader', Number(lastInsertRowid), {
+      name: name.trim(),
+    });
     return Number(lastInsertRowid);
   })();
   return { reader: readerInfo(ctx, id), accessCode };
 }
 
 /** Replaces a reader's access code (a lost code); the old one and its sessions stop working. */
-export function reissueAccessCode(ctx: StudyContext, readerId: number): { reader: ReaderInfo; accessCode: string } {
+export function reissueAccessCode(
+  ctx: StudyContext,
+  readerId: number,
+): { reader: ReaderInfo; accessCode: string } {
   const now = ctx.now();
   readerInfo(ctx, readerId);
   const accessCode = newAccessCode();
   ctx.db.transaction(() => {
-    ctx.db.prepare('UPDATE readers SET access_code = ? WHERE id = ?').run(accessCodeHash(accessCode), readerId);
+    ctx.db
+      .prepare('UPDATE readers SET access_code = ? WHERE id = ?')
+      .run(accessCodeHash(accessCode), readerId);
     revokeReaderSessions(ctx.db, readerId, now);
     audit(ctx.db, now, 'coordinator', 'reader.reissue_code', 'reader', readerId, {});
   })();
@@ -110,19 +128,25 @@ function selectCases(ctx: StudyContext, request: CreateStudy): number[] {
     )
     .all(request.datasetId, request.split, request.split) as { id: number; stratum: string }[];
   if (rows.length === 0) {
-    throw new ApiError('bad_request', `dataset ${request.datasetId}${request.split ? ` split "${request.split}"` : ''} has no cases`);
+    throw new ApiError(
+      'bad_request',
+      `dataset ${request.datasetId}${request.split ? ` split "${request.split}"` : ''} has no cases`,
+    );
   }
   if (request.sample.kind === 'all') return rows.map((r) => r.id);
   if (request.sample.n > rows.length) {
-    throw new ApiError('bad_request', `sample.n: ${request.sample.n} cases asked for, only ${rows.length} available`);
+    throw new ApiError(
+      'bad_request',
+      `sample.n: ${request.sample.n} cases asked for, only ${rows.length} available`,
+    );
   }
   return stratifiedSample(rows, (r) => r.stratum, request.sample.n, request.sample.seed).map((r) => r.id);
 }
 
 function checkAssistedModel(ctx: StudyContext, modelVersionId: number, caseIds: number[]): void {
-  const model = ctx.db.prepare('SELECT id, name, version FROM model_versions WHERE id = ?').get(modelVersionId) as
-    | { id: number; name: string; version: string }
-    | undefined;
+  const model = ctx.db
+    .prepare('SELECT id, name, version FROM model_versions WHERE id = ?')
+    .get(modelVersionId) as { id: number; name: string; version: string } | undefined;
   if (!model) throw new ApiError('bad_request', `assistedModelVersionId: no model version ${modelVersionId}`);
   const has = ctx.db.prepare('SELECT 1 FROM predictions WHERE model_version_id = ? AND case_id = ?');
   const missing = caseIds.filter((id) => has.get(modelVersionId, id) === undefined).length;
@@ -142,9 +166,11 @@ export function createStudy(ctx: StudyContext, request: CreateStudy): StudyDetai
   const dataset = db.prepare('SELECT id FROM datasets WHERE id = ?').get(request.datasetId);
   if (!dataset) throw new ApiError('bad_request', `datasetId: no dataset ${request.datasetId}`);
   const categories = datasetCategories(db, request.datasetId);
-  if (categories.length === 0) throw new ApiError('bad_request', `dataset ${request.datasetId} declares no categories`);
+  if (categories.length === 0)
+    throw new ApiError('bad_request', `dataset ${request.datasetId} declares no categories`);
   const caseIds = selectCases(ctx, request);
-  if (request.assistedModelVersionId !== null) checkAssistedModel(ctx, request.assistedModelVersionId, caseIds);
+  if (request.assistedModelVersionId !== null)
+    checkAssistedModel(ctx, request.assistedModelVersionId, caseIds);
   const selection = { split: request.split, sample: request.sample, case_count: caseIds.length };
   const studyId = db.transaction(() => {
     const { lastInsertRowid } = db
@@ -173,7 +199,9 @@ export function createStudy(ctx: StudyContext, request: CreateStudy): StudyDetai
         now.toISOString(),
       );
     const id = Number(lastInsertRowid);
-    const addCategory = db.prepare('INSERT INTO study_categories (study_id, category_id, position, shortcut) VALUES (?, ?, ?, ?)');
+    const addCategory = db.prepare(
+      'INSERT INTO study_categories (study_id, category_id, position, shortcut) VALUES (?, ?, ?, ?)',
+    );
     categories.forEach((c, i) => addCategory.run(id, c.id, i, SHORTCUTS[i] ?? null));
     const addCase = db.prepare('INSERT INTO study_cases (study_id, case_id) VALUES (?, ?)');
     for (const caseId of caseIds) addCase.run(id, caseId);
@@ -184,19 +212,39 @@ export function createStudy(ctx: StudyContext, request: CreateStudy): StudyDetai
   return studyDetail(ctx, studyId);
 }
 
-function insertReaders(ctx: StudyContext, studyId: number, studySeed: number, readerIds: number[], now: Date): void {
+function insertReaders(
+  ctx: StudyContext,
+  studyId: number,
+  studySeed: number,
+  readerIds: number[],
+  now: Date,
+): void {
   const { db } = ctx;
-  const studyCaseIds = db.prepare('SELECT id FROM study_cases WHERE study_id = ? ORDER BY id').pluck().all(studyId) as number[];
-  const already = new Set(db.prepare('SELECT reader_id FROM study_readers WHERE study_id = ?').pluck().all(studyId) as number[]);
-  const addReader = db.prepare('INSERT INTO study_readers (study_id, reader_id, order_seed, added_at) VALUES (?, ?, ?, ?)');
-  const addOrder = db.prepare('INSERT INTO study_case_order (study_id, reader_id, position, study_case_id) VALUES (?, ?, ?, ?)');
+  const studyCaseIds = db
+    .prepare('SELECT id FROM study_cases WHERE study_id = ? ORDER BY id')
+    .pluck()
+    .all(studyId) as number[];
+  const already = new Set(
+    db.prepare('SELECT reader_id FROM study_readers WHERE study_id = ?').pluck().all(studyId) as number[],
+  );
+  const addReader = db.prepare(
+    'INSERT INTO study_readers (study_id, reader_id, order_seed, added_at) VALUES (?, ?, ?, ?)',
+  );
+  const addOrder = db.prepare(
+    'INSERT INTO study_case_order (study_id, reader_id, position, study_case_id) VALUES (?, ?, ?, ?)',
+  );
   for (const readerId of [...new Set(readerIds)]) {
     if (already.has(readerId)) continue;
     readerInfo(ctx, readerId);
     const seed = readerOrderSeed(studySeed, readerId);
     addReader.run(studyId, readerId, seed, now.toISOString());
-    shuffled(studyCaseIds, seed).forEach((studyCaseId, position) => addOrder.run(studyId, readerId, position, studyCaseId));
-    audit(db, now, 'coordinator', 'study.add_reader', 'study', studyId, { reader_id: readerId, order_seed: seed });
+    shuffled(studyCaseIds, seed).forEach((studyCaseId, position) =>
+      addOrder.run(studyId, readerId, position, studyCaseId),
+    );
+    audit(db, now, 'coordinator', 'study.add_reader', 'study', studyId, {
+      reader_id: readerId,
+      order_seed: seed,
+    });
   }
 }
 
@@ -213,7 +261,9 @@ export function closeStudy(ctx: StudyContext, studyId: number): StudyDetail {
   if (study.status === 'closed') throw new ApiError('conflict', `study ${studyId} is already closed`);
   const now = ctx.now();
   ctx.db.transaction(() => {
-    ctx.db.prepare("UPDATE studies SET status = 'closed', closed_at = ? WHERE id = ?").run(now.toISOString(), studyId);
+    ctx.db
+      .prepare("UPDATE studies SET status = 'closed', closed_at = ? WHERE id = ?")
+      .run(now.toISOString(), studyId);
     audit(ctx.db, now, 'coordinator', 'study.close', 'study', studyId, {});
   })();
   return studyDetail(ctx, studyId);
@@ -221,7 +271,9 @@ export function closeStudy(ctx: StudyContext, studyId: number): StudyDetail {
 
 function readersProgress(ctx: StudyContext, study: StudyRow): ReaderProgress[] {
   const readers = ctx.db
-    .prepare('SELECT r.id, r.name FROM study_readers sr JOIN readers r ON r.id = sr.reader_id WHERE sr.study_id = ? ORDER BY r.id')
+    .prepare(
+      'SELECT r.id, r.name FROM study_readers sr JOIN readers r ON r.id = sr.reader_id WHERE sr.study_id = ? ORDER BY r.id',
+    )
     .all(study.id) as { id: number; name: string }[];
   const assisted = study.assisted_model_version_id !== null;
   return readers.map((r) => {
@@ -250,7 +302,10 @@ function summary(ctx: StudyContext, study: StudyRow, readers: ReaderProgress[]):
     status: study.status === 'closed' ? 'closed' : 'open',
     createdAt: study.created_at,
     closedAt: study.closed_at,
-    caseCount: ctx.db.prepare('SELECT count(*) FROM study_cases WHERE study_id = ?').pluck().get(study.id) as number,
+    caseCount: ctx.db
+      .prepare('SELECT count(*) FROM study_cases WHERE study_id = ?')
+      .pluck()
+      .get(study.id) as number,
     readerCount: readers.length,
     completedReadings: readers.reduce((n, r) => n + r.completed, 0),
     totalReadings: readers.reduce((n, r) => n + r.total, 0),
@@ -265,8 +320,14 @@ export function listStudies(ctx: StudyContext): StudySummary[] {
 export function studyDetail(ctx: StudyContext, studyId: number): StudyDetail {
   const study = requireStudy(ctx, studyId);
   const readers = readersProgress(ctx, study);
-  const selection = JSON.parse(study.selection) as { split: string | null; sample: StudyDetail['settings']['sample'] };
-  const datasetName = ctx.db.prepare('SELECT name FROM datasets WHERE id = ?').pluck().get(study.dataset_id) as string;
+  const selection = JSON.parse(study.selection) as {
+    split: string | null;
+    sample: StudyDetail['settings']['sample'];
+  };
+  const datasetName = ctx.db
+    .prepare('SELECT name FROM datasets WHERE id = ?')
+    .pluck()
+    .get(study.dataset_id) as string;
   const categoryCounts = Object.fromEntries(
     (
       ctx.db
@@ -285,7 +346,11 @@ export function studyDetail(ctx: StudyContext, studyId: number): StudyDetail {
       datasetName,
       split: selection.split,
       sample: selection.sample,
-      tasks: { diagnosis: !!study.task_diagnosis, probabilities: !!study.ask_probabilities, marking: !!study.task_marking },
+      tasks: {
+        diagnosis: !!study.task_diagnosis,
+        probabilities: !!study.ask_probabilities,
+        marking: !!study.task_marking,
+      },
       show: { age: !!study.show_age, sex: !!study.show_sex, site: !!study.show_site },
       timeLimitS: study.time_limit_s,
       allowPrevious: !!study.allow_back,

@@ -66,7 +66,8 @@ export function studyHandlers(ctx: StudyContext): HandlerMap<StudyRoutes> {
     'reading.saveDraft': (args, call) => reading.saveDraft(ctx, readerId(call), args),
     'reading.commit': (args, call) => reading.commitReading(ctx, readerId(call), args),
     'reading.touch': (args, call) => reading.touchCase(ctx, readerId(call), args),
-    'reading.image': ({ studyId, imageKey }, call) => reading.caseImage(ctx, readerId(call), studyId, imageKey),
+    'reading.image': ({ studyId, imageKey }, call) =>
+      reading.caseImage(ctx, readerId(call), studyId, imageKey),
 
     'catalog.datasets': () => design.listDatasets(ctx),
     'readers.list': () => design.listReaders(ctx),

@@ -38,7 +38,12 @@ export function isComplete(state: PositionState, assisted: boolean): boolean {
   return state.unaided?.committed_at != null && (!assisted || state.assisted?.committed_at != null);
 }
 
-export function readerProgress(db: Db, studyId: number, readerId: number, assisted: boolean): ReaderProgressState {
+export function readerProgress(
+  db: Db,
+  studyId: number,
+  readerId: number,
+  assisted: boolean,
+): ReaderProgressState {
   const order = db
     .prepare(
       `SELECT o.position, o.study_case_id AS studyCaseId, sc.case_id AS caseId FROM study_case_order o
@@ -56,7 +61,10 @@ export function readerProgress(db: Db, studyId: number, readerId: number, assist
     assisted: byCase.get(`${o.studyCaseId}:assisted`) ?? null,
   }));
   const firstOpen = positions.findIndex((p) => !isComplete(p, assisted));
-  const lastActivityAt = readings.reduce<string | null>((latest, r) => (latest && latest > r.updated_at ? latest : r.updated_at), null);
+  const lastActivityAt = readings.reduce<string | null>(
+    (latest, r) => (latest && latest > r.updated_at ? latest : r.updated_at),
+    null,
+  );
   return {
     positions,
     current: firstOpen === -1 ? positions.length : firstOpen,

@@ -10,7 +10,10 @@ export async function readerImage(path: string, extension: string): Promise<Bina
     case 'jpg':
     case 'jpeg':
       // near-lossless re-encoding, no chroma subsampling: diagnostic detail is kept
-      return { mime: 'image/jpeg', bytes: await image.jpeg({ quality: 95, chromaSubsampling: '4:4:4' }).toBuffer() };
+      return {
+        mime: 'image/jpeg',
+        bytes: await image.jpeg({ quality: 95, chromaSubsampling: '4:4:4' }).toBuffer(),
+      };
     case 'webp':
       return { mime: 'image/webp', bytes: await image.webp({ lossless: true }).toBuffer() };
     default:

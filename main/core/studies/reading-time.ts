@@ -15,18 +15,21 @@ export interface VisitClock {
 
 /** Records a sign of the reader on this reading now, starting a new visit after a silence. */
 export function touchReading(db: Db, readingId: number, now: Date): void {
-  const row = db.prepare('SELECT visit_started_at, last_seen_at, active_ms_before FROM readings WHERE id = ?').get(readingId) as VisitClock;
+  const row = db
+    .prepare('SELECT visit_started_at, last_seen_at, active_ms_before FROM readings WHERE id = ?')
+    .get(readingId) as VisitClock;
   const at = now.toISOString();
   if (!row.visit_started_at || !row.last_seen_at) {
-    db.prepare('UPDATE readings SET visit_started_at = ?, last_seen_at = ? WHERE id = ?').run(at, at, readingId);
-  } else if (now.getTime() - Date.parse(row.last_seen_at) > VISIT_GAP_MS) {
-    const visit = Math.max(0, Date.parse(row.last_seen_at) - Date.parse(row.visit_started_at));
-    db.prepare('UPDATE readings SET active_ms_before = active_ms_before + ?, visit_started_at = ?, last_seen_at = ? WHERE id = ?').run(
-      visit,
+    db.prepare('UPDATE readings SET visit_started_at = ?, last_seen_at = ? WHERE id = ?').run(
       at,
       at,
       readingId,
     );
+  } else if (now.getTime() - Date.parse(row.last_seen_at) > VISIT_GAP_MS) {
+    const visit = Math.max(0, Date.parse(row.last_seen_at) - Date.parse(row.visit_started_at));
+    db.prepare(
+      'UPDATE readings SET active_ms_before = active_ms_before + ?, visit_started_at = ?, last_seen_at = ? WHERE id = ?',
+    ).run(visit, at, at, readingId);
   } else {
     db.prepare('UPDATE readings SET last_seen_at = ? WHERE id = ?').run(at, readingId);
   }
@@ -41,5 +44,7 @@ export function elapsedMs(clock: VisitClock, now: Date): number {
 /** When the current visit runs out of the time limit, or null without a limit. */
 export function deadlineOf(clock: VisitClock | null, timeLimitS: number | null): string | null {
   if (timeLimitS === null || !clock?.visit_started_at) return null;
-  return new Date(Date.parse(clock.visit_started_at) + timeLimitS * 1000 - clock.active_ms_before).toISOString();
+  return new Date(
+    Date.parse(clock.visit_started_at) + timeLimitS * 1000 - clock.active_ms_before,
+  ).toISOString();
 }

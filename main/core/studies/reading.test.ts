@@ -11,7 +11,15 @@ import { makeTempDir, TINY_CLASSIFIER, writeHamSampleCoco } from '../store/testi
 import type { StudyContext } from './context.ts';
 import { readingsCsv } from './readings-csv.ts';
 import { closeStudy, createReader, createStudy, studyDetail } from './design.ts';
-import { caseImage, commitReading, openReading, readerStudies, saveDraft, touchCase, viewCase } from './reading.ts';
+import {
+  caseImage,
+  commitReading,
+  openReading,
+  readerStudies,
+  saveDraft,
+  touchCase,
+  viewCase,
+} from './reading.ts';
 
 const temp = makeTempDir('studies');
 let store: Store;
@@ -166,8 +174,14 @@ test('a reader reads in order: shown, first input and commit are timestamped; co
 
   const [header, line, ...rest] = readingsCsv(store.db, study.id).trim().split('\n');
   assert.equal(rest.length, 0, 'only committed readings are exported');
-  assert.match(header, /^reader_id,reader,case_id,case,position,phase,category,confidence,probabilities,boxes,shown_at,first_input_at,committed_at,elapsed_ms,timed_out$/);
-  assert.match(line, /,Reader A,\d+,ISIC_\d+,0,unaided,mel,80,,"\[\{""category"":""mel"",""bbox"":\[10.0,10.0,40.0,30.0\]\}\]",2026-11-26T09:00:00.000Z,2026-11-26T09:00:01.500Z,2026-11-26T09:00:04.500Z,4500,0$/);
+  assert.match(
+    header,
+    /^reader_id,reader,case_id,case,position,phase,category,confidence,probabilities,boxes,shown_at,first_input_at,committed_at,elapsed_ms,timed_out$/,
+  );
+  assert.match(
+    line,
+    /,Reader A,\d+,ISIC_\d+,0,unaided,mel,80,,"\[\{""category"":""mel"",""bbox"":\[10.0,10.0,40.0,30.0\]\}\]",2026-11-26T09:00:00.000Z,2026-11-26T09:00:01.500Z,2026-11-26T09:00:04.500Z,4500,0$/,
+  );
 });
 
 test("a reader never reaches another reader's study or answers, nor images beyond the next case", async () => {
@@ -190,10 +204,7 @@ test("a reader never reaches another reader's study or answers, nor images beyon
   const meta = await sharp(next.bytes).metadata();
   assert.equal(meta.width, 200);
   assert.equal(meta.exif, undefined, 'no camera metadata reaches a reader');
-  await assert.rejects(
-    caseImage(ctx, a, study.id, '2'),
-    (e: ApiError) => e.code === 'forbidden',
-  );
+  await assert.rejects(caseImage(ctx, a, study.id, '2'), (e: ApiError) => e.code === 'forbidden');
   assert.deepEqual(
     readerStudies(ctx, a)
       .map((s) => s.studyId)
@@ -279,12 +290,18 @@ test('time on a case is summed over visits: a crash or a pause costs the reader 
   const resumed = openReading(ctx, a, study.id);
   assert.equal(resumed.timing.elapsedBeforeMs, 8_000);
   assert.equal(resumed.timing.visitStartedAt, new Date(clock).toISOString());
-  assert.equal(resumed.timing.deadline, new Date(clock + 52_000).toISOString(), 'the time limit keeps the time left');
+  assert.equal(
+    resumed.timing.deadline,
+    new Date(clock + 52_000).toISOString(),
+    'the time limit keeps the time left',
+  );
   tick(4_000);
   saveDraft(ctx, a, { studyId: study.id, position: 0, phase: 'unaided', answer: answer('nv', 40) });
   tick(2_000);
   commitReading(ctx, a, { studyId: study.id, position: 0, phase: 'unaided' });
-  const row = store.db.prepare('SELECT elapsed_ms, timed_out FROM readings WHERE study_id = ? AND reader_id = ?').get(study.id, a);
+  const row = store.db
+    .prepare('SELECT elapsed_ms, timed_out FROM readings WHERE study_id = ? AND reader_id = ?')
+    .get(study.id, a);
   assert.deepEqual(row, { elapsed_ms: 14_000, timed_out: 0 });
 });
 

@@ -28,9 +28,12 @@ interface StudyCategory {
 
 function studyForReader(ctx: StudyContext, studyId: number, readerId: number): StudyRow {
   const study = studyRow(ctx.db, studyId);
-  const enrolled = ctx.db.prepare('SELECT 1 FROM study_readers WHERE study_id = ? AND reader_id = ?').get(studyId, readerId);
+  const enrolled = ctx.db
+    .prepare('SELECT 1 FROM study_readers WHERE study_id = ? AND reader_id = ?')
+    .get(studyId, readerId);
   // the same answer whether the study does not exist or belongs to others: a reader learns nothing of other studies
-  if (!study || !enrolled || study.status === 'draft') throw new ApiError('not_found', `no study ${studyId} for this reader`);
+  if (!study || !enrolled || study.status === 'draft')
+    throw new ApiError('not_found', `no study ${studyId} for this reader`);
   return study;
 }
 
@@ -59,7 +62,11 @@ export function readerStudies(ctx: StudyContext, readerId: number): ResponseOf<'
       name: study.name,
       instructions: study.instructions,
       status: study.status === 'closed' ? 'closed' : 'open',
-      tasks: { diagnosis: !!study.task_diagnosis, probabilities: !!study.ask_probabilities, marking: !!study.task_marking },
+      tasks: {
+        diagnosis: !!study.task_diagnosis,
+        probabilities: !!study.ask_probabilities,
+        marking: !!study.task_marking,
+      },
       assisted: isAssisted(study),
       timeLimitS: study.time_limit_s,
       total: progress.positions.length,
@@ -82,7 +89,9 @@ function answerOf(ctx: StudyContext, reading: ReadingRow | null, categories: Stu
     .prepare('SELECT category_id AS categoryId, probability FROM reading_probabilities WHERE reading_id = ?')
     .all(reading.id) as { categoryId: number; probability: number }[];
   const boxes = ctx.db
-    .prepare('SELECT category_id AS categoryId, x, y, w, h FROM reading_boxes WHERE reading_id = ? ORDER BY id')
+    .prepare(
+      'SELECT category_id AS categoryId, x, y, w, h FROM reading_boxes WHERE reading_id = ? ORDER BY id',
+    )
     .all(reading.id) as { categoryId: number; x: number; y: number; w: number; h: number }[];
   return {
     category: reading.category_id === null ? null : (codeOf.get(reading.category_id) ?? null),
@@ -90,14 +99,28 @@ function answerOf(ctx: StudyContext, reading: ReadingRow | null, categories: Stu
     probabilities:
       probabilities.length === 0
         ? null
-        : Object.fromEntries(probabilities.map((p) => [codeOf.get(p.categoryId) ?? String(p.categoryId), Math.round(p.probability * 1000) / 10])),
-    boxes: boxes.map((b) => ({ xMin: b.x, yMin: b.y, xMax: b.x + b.w, yMax: b.y + b.h, category: codeOf.get(b.categoryId) ?? '' })),
+        : Object.fromEntries(
+            probabilities.map((p) => [
+              codeOf.get(p.categoryId) ?? String(p.categoryId),
+              Math.round(p.probability * 1000) / 10,
+            ]),
+          ),
+    boxes: boxes.map((b) => ({
+      xMin: b.x,
+      yMin: b.y,
+      xMax: b.x + b.w,
+      yMax: b.y + b.h,
+      category: codeOf.get(b.categoryId) ?? '',
+    })),
   };
 }
 
 function modelOutput(ctx: StudyContext, study: StudyRow, caseId: number): ReadingView['modelOutput'] {
   const modelId = study.assisted_model_version_id!;
-  const model = ctx.db.prepare('SELECT name, version FROM model_versions WHERE id = ?').get(modelId) as { name: string; version: string };
+  const model = ctx.db.prepare('SELECT name, version FROM model_versions WHERE id = ?').get(modelId) as {
+    name: string;
+    version: string;
+  };
   const probabilities = ctx.db
     .prepare(
       `SELECT c.name AS code, p.probability FROM prediction_scores p JOIN categories c ON c.id = p.category_id
@@ -110,17 +133,33 @@ function modelOutput(ctx: StudyContext, study: StudyRow, caseId: number): Readin
       `SELECT c.name AS category, b.score, b.x, b.y, b.w, b.h FROM prediction_boxes b JOIN categories c ON c.id = b.category_id
        WHERE b.model_version_id = ? AND b.case_id = ? ORDER BY b.score DESC`,
     )
-    .all(modelId, caseId) as { category: string; score: number; x: number; y: number; w: number; h: number }[];
+    .all(modelId, caseId) as {
+    category: string;
+    score: number;
+    x: number;
+    y: number;
+    w: number;
+    h: number;
+  }[];
   return {
     modelName: `${model.name} ${model.version}`,
     probabilities,
-    boxes: boxes.map((b) => ({ xMin: b.x, yMin: b.y, xMax: b.x + b.w, yMax: b.y + b.h, category: b.category, score: b.score })),
+    boxes: boxes.map((b) => ({
+      xMin: b.x,
+      yMin: b.y,
+      xMax: b.x + b.w,
+      yMax: b.y + b.h,
+      category: b.category,
+      score: b.score,
+    })),
   };
 }
 
 function metadataFor(ctx: StudyContext, study: StudyRow, caseId: number): ReadingView['metadata'] {
   const row = ctx.db
-    .prepare('SELECT c.metadata, p.age, p.sex FROM cases c LEFT JOIN patients p ON p.id = c.patient_id WHERE c.id = ?')
+    .prepare(
+      'SELECT c.metadata, p.age, p.sex FROM cases c LEFT JOIN patients p ON p.id = c.patient_id WHERE c.id = ?',
+    )
     .get(caseId) as { metadata: string; age: number | null; sex: string | null };
   const meta = JSON.parse(row.metadata) as Record<string, unknown>;
   const text = (v: unknown) => (typeof v === 'string' && v !== '' && v !== 'unknown' ? v : null);
@@ -136,7 +175,13 @@ function metadataFor(ctx: StudyContext, study: StudyRow, caseId: number): Readin
  * assisted answer as a copy of the committed unaided one, so "unchanged" is one commit away); later, it counts
  * as a sign of the reader on the case (reading-time.ts).
  */
-function markShown(ctx: StudyContext, studyId: number, readerId: number, state: PositionState, phase: Phase): void {
+function markShown(
+  ctx: StudyContext,
+  studyId: number,
+  readerId: number,
+  state: PositionState,
+  phase: Phase,
+): void {
   const now = ctx.now().toISOString();
   const { changes, lastInsertRowid } = ctx.db
     .prepare(
@@ -152,10 +197,18 @@ function markShown(ctx: StudyContext, studyId: number, readerId: number, state: 
   if (phase !== 'assisted' || !state.unaided) return;
   const from = state.unaided.id;
   const to = Number(lastInsertRowid);
-  ctx.db.prepare('UPDATE readings SET category_id = ?, confidence = ? WHERE id = ?').run(state.unaided.category_id, state.unaided.confidence, to);
-  ctx.db.prepare('INSERT INTO reading_probabilities (reading_id, category_id, probability) SELECT ?, category_id, probability FROM reading_probabilities WHERE reading_id = ?').run(to, from);
   ctx.db
-    .prepare('INSERT INTO reading_boxes (reading_id, category_id, x, y, w, h, created_at, updated_at) SELECT ?, category_id, x, y, w, h, ?, ? FROM reading_boxes WHERE reading_id = ?')
+    .prepare('UPDATE readings SET category_id = ?, confidence = ? WHERE id = ?')
+    .run(state.unaided.category_id, state.unaided.confidence, to);
+  ctx.db
+    .prepare(
+      'INSERT INTO reading_probabilities (reading_id, category_id, probability) SELECT ?, category_id, probability FROM reading_probabilities WHERE reading_id = ?',
+    )
+    .run(to, from);
+  ctx.db
+    .prepare(
+      'INSERT INTO reading_boxes (reading_id, category_id, x, y, w, h, created_at, updated_at) SELECT ?, category_id, x, y, w, h, ?, ? FROM reading_boxes WHERE reading_id = ?',
+    )
     .run(to, now, now, from);
 }
 
@@ -163,7 +216,10 @@ function buildView(ctx: StudyContext, study: StudyRow, readerId: number, positio
   let progress = readerProgress(ctx.db, study.id, readerId, isAssisted(study));
   const total = progress.positions.length;
   if (position > progress.current || position > total) {
-    throw new ApiError('forbidden', `case ${position + 1} is not reachable yet; the next case to read is ${progress.current + 1}`);
+    throw new ApiError(
+      'forbidden',
+      `case ${position + 1} is not reachable yet; the next case to read is ${progress.current + 1}`,
+    );
   }
   if (position < progress.current && position < total && !study.allow_back) {
     throw new ApiError('forbidden', 'this study does not allow going back to earlier cases');
@@ -176,9 +232,18 @@ function buildView(ctx: StudyContext, study: StudyRow, readerId: number, positio
     studyName: study.name,
     status: open ? ('open' as const) : ('closed' as const),
     total,
-    tasks: { diagnosis: !!study.task_diagnosis, probabilities: !!study.ask_probabilities, marking: !!study.task_marking },
+    tasks: {
+      diagnosis: !!study.task_diagnosis,
+      probabilities: !!study.ask_probabilities,
+      marking: !!study.task_marking,
+    },
     assistedStudy: isAssisted(study),
-    categories: categories.map(({ code, name, description, shortcut }) => ({ code, name, description, shortcut })),
+    categories: categories.map(({ code, name, description, shortcut }) => ({
+      code,
+      name,
+      description,
+      shortcut,
+    })),
   };
   if (position === total) {
     // past the last case: the reader has finished (or the study has no cases)
@@ -195,7 +260,14 @@ function buildView(ctx: StudyContext, study: StudyRow, readerId: number, positio
       assisted: null,
       committed: { unaided: false, assisted: false },
       modelOutput: null,
-      timing: { shownAt: null, elapsedBeforeMs: 0, visitStartedAt: null, deadline: null, serverNow: ctx.now().toISOString(), timeLimitS: study.time_limit_s },
+      timing: {
+        shownAt: null,
+        elapsedBeforeMs: 0,
+        visitStartedAt: null,
+        deadline: null,
+        serverNow: ctx.now().toISOString(),
+        timeLimitS: study.time_limit_s,
+      },
       navigation: { canPrevious: total > 0 && !!study.allow_back, canNext: false, readOnly: true },
       nextImageKey: null,
     };
@@ -207,9 +279,10 @@ function buildView(ctx: StudyContext, study: StudyRow, readerId: number, positio
     progress = readerProgress(ctx.db, study.id, readerId, isAssisted(study));
     state = progress.positions[position];
   }
-  const image = ctx.db
-    .prepare('SELECT width, height FROM cases WHERE id = ?')
-    .get(state.caseId) as { width: number; height: number };
+  const image = ctx.db.prepare('SELECT width, height FROM cases WHERE id = ?').get(state.caseId) as {
+    width: number;
+    height: number;
+  };
   const unaidedCommitted = state.unaided?.committed_at != null;
   const activeReading = phase === 'assisted' ? state.assisted : phase === 'unaided' ? state.unaided : null;
   const readOnly = phase === null;
@@ -243,10 +316,20 @@ function buildView(ctx: StudyContext, study: StudyRow, readerId: number, positio
 /** Opens a study where the reader stands: the first case not yet fully committed, or the end when finished. */
 export function openReading(ctx: StudyContext, readerId: number, studyId: number): ReadingView {
   const study = studyForReader(ctx, studyId, readerId);
-  return buildView(ctx, study, readerId, readerProgress(ctx.db, studyId, readerId, isAssisted(study)).current);
+  return buildView(
+    ctx,
+    study,
+    readerId,
+    readerProgress(ctx.db, studyId, readerId, isAssisted(study)).current,
+  );
 }
 
-export function viewCase(ctx: StudyContext, readerId: number, studyId: number, position: number): ReadingView {
+export function viewCase(
+  ctx: StudyContext,
+  readerId: number,
+  studyId: number,
+  position: number,
+): ReadingView {
   return buildView(ctx, studyForReader(ctx, studyId, readerId), readerId, position);
 }
 
@@ -258,36 +341,61 @@ function editableReading(
   position: number,
   phase: Phase,
 ): { progress: ReaderProgressState; reading: ReadingRow; state: PositionState } {
-  if (study.status !== 'open') throw new ApiError('conflict', 'the study is closed; answers can no longer be changed');
+  if (study.status !== 'open')
+    throw new ApiError('conflict', 'the study is closed; answers can no longer be changed');
   const progress = readerProgress(ctx.db, study.id, readerId, isAssisted(study));
   if (position !== progress.current) {
-    throw new ApiError('conflict', `case ${position + 1} is not the case being read (that is case ${progress.current + 1}); committed answers are final`);
+    throw new ApiError(
+      'conflict',
+      `case ${position + 1} is not the case being read (that is case ${progress.current + 1}); committed answers are final`,
+    );
   }
   const state = progress.positions[position];
   const expected = currentPhase(state, study);
-  if (phase !== expected) throw new ApiError('conflict', `this case is in its ${expected} phase, not ${phase}`);
+  if (phase !== expected)
+    throw new ApiError('conflict', `this case is in its ${expected} phase, not ${phase}`);
   const reading = phase === 'unaided' ? state.unaided : state.assisted;
   if (!reading) throw new ApiError('conflict', `case ${position + 1} has not been shown yet`);
   return { progress, reading, state };
 }
 
-function checkAnswer(study: StudyRow, answer: Answer, categories: StudyCategory[], size: { width: number; height: number }): void {
+function checkAnswer(
+  study: StudyRow,
+  answer: Answer,
+  categories: StudyCategory[],
+  size: { width: number; height: number },
+): void {
   const known = new Set(categories.map((c) => c.code));
-  if (answer.category !== null && !known.has(answer.category)) throw new ApiError('bad_request', `answer.category: unknown category "${answer.category}"`);
+  if (answer.category !== null && !known.has(answer.category))
+    throw new ApiError('bad_request', `answer.category: unknown category "${answer.category}"`);
   if (!study.task_diagnosis && (answer.category !== null || answer.confidence !== null)) {
     throw new ApiError('bad_request', 'answer.category: this study does not ask for a diagnosis');
   }
   if (answer.probabilities) {
-    if (!study.ask_probabilities) throw new ApiError('bad_request', 'answer.probabilities: this study does not ask for probabilities');
+    if (!study.ask_probabilities)
+      throw new ApiError('bad_request', 'answer.probabilities: this study does not ask for probabilities');
     for (const code of Object.keys(answer.probabilities)) {
-      if (!known.has(code)) throw new ApiError('bad_request', `answer.probabilities: unknown category "${code}"`);
+      if (!known.has(code))
+        throw new ApiError('bad_request', `answer.probabilities: unknown category "${code}"`);
     }
   }
-  if (!study.task_marking && answer.boxes.length > 0) throw new ApiError('bad_request', 'answer.boxes: this study does not ask for lesion marking');
+  if (!study.task_marking && answer.boxes.length > 0)
+    throw new ApiError('bad_request', 'answer.boxes: this study does not ask for lesion marking');
   answer.boxes.forEach((b, i) => {
-    if (!known.has(b.category)) throw new ApiError('bad_request', `answer.boxes[${i}].category: unknown category "${b.category}"`);
-    if (!(b.xMin >= 0 && b.yMin >= 0 && b.xMax <= size.width && b.yMax <= size.height && b.xMax > b.xMin && b.yMax > b.yMin)) {
-      throw new ApiError('bad_request', `answer.boxes[${i}]: not a box inside the ${size.width}x${size.height} image`);
+    if (!known.has(b.category))
+      throw new ApiError('bad_request', `answer.boxes[${i}].category: unknown category "${b.category}"`);
+    if (!(
+      b.xMin >= 0 &&
+      b.yMin >= 0 &&
+      b.xMax <= size.width &&
+      b.yMax <= size.height &&
+      b.xMax > b.xMin &&
+      b.yMax > b.yMin
+    )) {
+      throw new ApiError(
+        'bad_request',
+        `answer.boxes[${i}]: not a box inside the ${size.width}x${size.height} image`,
+      );
     }
   });
 }
@@ -299,7 +407,8 @@ function missingParts(study: StudyRow, answer: Answer | null): string[] {
     if (answer?.confidence == null) missing.push('a confidence');
     if (study.ask_probabilities) {
       const sum = Object.values(answer?.probabilities ?? {}).reduce((a, b) => a + b, 0);
-      if (Math.abs(sum - 100) > 0.5) missing.push(`probabilities summing to 100 % (now ${Math.round(sum * 10) / 10} %)`);
+      if (Math.abs(sum - 100) > 0.5)
+        missing.push(`probabilities summing to 100 % (now ${Math.round(sum * 10) / 10} %)`);
     }
   }
   return missing;
@@ -308,7 +417,9 @@ function missingParts(study: StudyRow, answer: Answer | null): string[] {
 /** The editable reading after a sign of the reader on it now (reading-time.ts). */
 function touched<T extends { reading: ReadingRow }>(ctx: StudyContext, editable: T, now: Date): T {
   touchReading(ctx.db, editable.reading.id, now);
-  const reading = ctx.db.prepare('SELECT * FROM readings WHERE id = ?').get(editable.reading.id) as ReadingRow;
+  const reading = ctx.db
+    .prepare('SELECT * FROM readings WHERE id = ?')
+    .get(editable.reading.id) as ReadingRow;
   return { ...editable, reading };
 }
 
@@ -321,7 +432,11 @@ export function touchCase(
   const study = studyForReader(ctx, request.studyId, readerId);
   const now = ctx.now();
   return ctx.db.transaction(() => {
-    const { reading } = touched(ctx, editableReading(ctx, study, readerId, request.position, request.phase), now);
+    const { reading } = touched(
+      ctx,
+      editableReading(ctx, study, readerId, request.position, request.phase),
+      now,
+    );
     return { elapsedMs: elapsedMs(reading, now) };
   })();
 }
@@ -336,25 +451,47 @@ export function saveDraft(
   const study = studyForReader(ctx, request.studyId, readerId);
   const now = ctx.now();
   return db.transaction(() => {
-    const { reading, state } = touched(ctx, editableReading(ctx, study, readerId, request.position, request.phase), now);
-    if (study.time_limit_s !== null && elapsedMs(reading, now) > study.time_limit_s * 1000 + DEADLINE_GRACE_MS) {
+    const { reading, state } = touched(
+      ctx,
+      editableReading(ctx, study, readerId, request.position, request.phase),
+      now,
+    );
+    if (
+      study.time_limit_s !== null &&
+      elapsedMs(reading, now) > study.time_limit_s * 1000 + DEADLINE_GRACE_MS
+    ) {
       throw new ApiError('conflict', 'the time for this case is up; commit to go on');
     }
     const categories = studyCategories(ctx, study.id);
-    const size = db.prepare('SELECT width, height FROM cases WHERE id = ?').get(state.caseId) as { width: number; height: number };
+    const size = db.prepare('SELECT width, height FROM cases WHERE id = ?').get(state.caseId) as {
+      width: number;
+      height: number;
+    };
     checkAnswer(study, request.answer, categories, size);
     const idOf = new Map(categories.map((c) => [c.code, c.id]));
     const at = now.toISOString();
     db.prepare(
       `UPDATE readings SET category_id = ?, confidence = ?, first_input_at = coalesce(first_input_at, ?), updated_at = ?
        WHERE id = ? AND committed_at IS NULL`,
-    ).run(request.answer.category === null ? null : idOf.get(request.answer.category), request.answer.confidence, at, at, reading.id);
+    ).run(
+      request.answer.category === null ? null : idOf.get(request.answer.category),
+      request.answer.confidence,
+      at,
+      at,
+      reading.id,
+    );
     db.prepare('DELETE FROM reading_probabilities WHERE reading_id = ?').run(reading.id);
-    const addProbability = db.prepare('INSERT INTO reading_probabilities (reading_id, category_id, probability) VALUES (?, ?, ?)');
-    for (const [code, percent] of Object.entries(request.answer.probabilities ?? {})) addProbability.run(reading.id, idOf.get(code), percent / 100);
+    const addProbability = db.prepare(
+      'INSERT INTO reading_probabilities (reading_id, category_id, probability) VALUES (?, ?, ?)',
+    );
+    for (const [code, percent] of Object.entries(request.answer.probabilities ?? {}))
+      addProbability.run(reading.id, idOf.get(code), percent / 100);
     db.prepare('DELETE FROM reading_boxes WHERE reading_id = ?').run(reading.id);
-    const addBox = db.prepare('INSERT INTO reading_boxes (reading_id, category_id, x, y, w, h, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    for (const b of request.answer.boxes) addBox.run(reading.id, idOf.get(b.category), b.xMin, b.yMin, b.xMax - b.xMin, b.yMax - b.yMin, at, at);
+    const addBox = db.prepare(
+      'INSERT INTO reading_boxes (reading_id, category_id, x, y, w, h, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    for (const b of request.answer.boxes)
+      addBox.run(reading.id, idOf.get(b.category), b.xMin, b.yMin, b.xMax - b.xMin, b.yMax - b.yMin, at, at);
     return { savedAt: at, firstInputAt: reading.first_input_at ?? at };
   })();
 }
@@ -372,21 +509,35 @@ export function commitReading(
   const study = studyForReader(ctx, request.studyId, readerId);
   const now = ctx.now();
   const nextPosition = db.transaction(() => {
-    const { reading, progress } = touched(ctx, editableReading(ctx, study, readerId, request.position, request.phase), now);
+    const { reading, progress } = touched(
+      ctx,
+      editableReading(ctx, study, readerId, request.position, request.phase),
+      now,
+    );
     const elapsed = elapsedMs(reading, now);
     const timedOut = study.time_limit_s !== null && elapsed >= study.time_limit_s * 1000 - CLOCK_TOLERANCE_MS;
     const categories = studyCategories(ctx, study.id);
     const missing = missingParts(study, answerOf(ctx, reading, categories));
-    if (missing.length > 0 && !timedOut) throw new ApiError('bad_request', `the answer still needs ${missing.join(', ')}`);
+    if (missing.length > 0 && !timedOut)
+      throw new ApiError('bad_request', `the answer still needs ${missing.join(', ')}`);
     const at = now.toISOString();
     const changed = db
-      .prepare('UPDATE readings SET committed_at = ?, elapsed_ms = ?, timed_out = ?, updated_at = ? WHERE id = ? AND committed_at IS NULL')
+      .prepare(
+        'UPDATE readings SET committed_at = ?, elapsed_ms = ?, timed_out = ?, updated_at = ? WHERE id = ? AND committed_at IS NULL',
+      )
       .run(at, elapsed, +timedOut, at, reading.id).changes;
     if (changed !== 1) throw new ApiError('conflict', 'this answer was already committed');
-    audit(db, now, `reader:${readerId}`, 'reading.commit', 'reading', reading.id, { phase: request.phase, timed_out: timedOut });
+    audit(db, now, `reader:${readerId}`, 'reading.commit', 'reading', reading.id, {
+      phase: request.phase,
+      timed_out: timedOut,
+    });
     const after = readerProgress(db, study.id, readerId, isAssisted(study));
     if (after.current === after.positions.length && progress.current !== after.current) {
-      db.prepare('UPDATE study_readers SET finished_at = ? WHERE study_id = ? AND reader_id = ?').run(at, study.id, readerId);
+      db.prepare('UPDATE study_readers SET finished_at = ? WHERE study_id = ? AND reader_id = ?').run(
+        at,
+        study.id,
+        readerId,
+      );
     }
     return after.current;
   })();
@@ -394,7 +545,12 @@ export function commitReading(
 }
 
 /** The image of a case the reader has reached, or the next one (prefetch); nothing beyond. */
-export async function caseImage(ctx: StudyContext, readerId: number, studyId: number, imageKey: string): Promise<BinaryBody> {
+export async function caseImage(
+  ctx: StudyContext,
+  readerId: number,
+  studyId: number,
+  imageKey: string,
+): Promise<BinaryBody> {
   const study = studyForReader(ctx, studyId, readerId);
   const position = /^\d+$/.test(imageKey) ? Number(imageKey) : -1;
   const progress = readerProgress(ctx.db, study.id, readerId, isAssisted(study));
@@ -402,7 +558,9 @@ export async function caseImage(ctx: StudyContext, readerId: number, studyId: nu
     throw new ApiError('forbidden', `image ${imageKey} is not available to this reader`);
   }
   const image = ctx.db
-    .prepare('SELECT i.sha256, i.extension FROM cases c JOIN images i ON i.sha256 = c.image_sha256 WHERE c.id = ?')
+    .prepare(
+      'SELECT i.sha256, i.extension FROM cases c JOIN images i ON i.sha256 = c.image_sha256 WHERE c.id = ?',
+    )
     .get(progress.positions[position].caseId) as { sha256: string; extension: string };
   return readerImage(ctx.imagePath(image.sha256, image.extension), image.extension);
 }

@@ -60,7 +60,8 @@ export async function call<K extends HandlerName>(name: K, args: RequestOf<K>): 
 
 /** Subscribes to coordinator events; returns the unsubscribe function. */
 export function onEvent<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
-  if (window.dermaread) return window.dermaread.onEvent((name, payload) => name === event && listener(payload as Events[E]));
+  if (window.dermaread)
+    return window.dermaread.onEvent((name, payload) => name === event && listener(payload as Events[E]));
   const source = new EventSource(`./api/events?token=${encodeURIComponent(session.token ?? '')}`);
   const handle = (message: MessageEvent<string>) => listener(JSON.parse(message.data) as Events[E]);
   source.addEventListener(event, handle);
@@ -70,4 +71,3 @@ export function onEvent<E extends EventName>(event: E, listener: (payload: Event
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
-

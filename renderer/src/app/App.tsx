@@ -15,7 +15,9 @@ import { navigate, useRoute } from './router.ts';
 type Status = ResponseOf<'session.status'>;
 
 // the dashboard carries the charting library: loaded only when a coordinator opens it
-const ReportPage = lazy(() => import('../features/reports/ReportPage.tsx').then((m) => ({ default: m.ReportPage })));
+const ReportPage = lazy(() =>
+  import('../features/reports/ReportPage.tsx').then((m) => ({ default: m.ReportPage })),
+);
 
 export function App() {
   const [status, setStatus] = useState<Status | null>(null);

@@ -43,7 +43,10 @@ export class ReadingView {
     await this.page.mouse.move(...at(from));
     await this.page.mouse.down();
     for (let step = 1; step <= 8; step++) {
-      const f: [number, number] = [from[0] + ((to[0] - from[0]) * step) / 8, from[1] + ((to[1] - from[1]) * step) / 8];
+      const f: [number, number] = [
+        from[0] + ((to[0] - from[0]) * step) / 8,
+        from[1] + ((to[1] - from[1]) * step) / 8,
+      ];
       await this.page.mouse.move(...at(f));
     }
     await this.page.mouse.up();
@@ -55,7 +58,9 @@ export class ReadingView {
 
   /** Sizes (width x height, image pixels) of the marked boxes as the lesion list shows them. */
   async boxSizes(): Promise<string[]> {
-    return (await this.page.locator('.box-list .box-size').allTextContents()).map((s) => s.replace(' px', ''));
+    return (await this.page.locator('.box-list .box-size').allTextContents()).map((s) =>
+      s.replace(' px', ''),
+    );
   }
 
   /** The zoom level the toolbar shows, in percent. */
@@ -76,13 +81,19 @@ export class ReadingView {
   async previous(): Promise<void> {
     const before = await this.caseNumber();
     await this.page.getByRole('button', { name: '← Previous' }).click();
-    await this.page.waitForFunction((n) => document.querySelector('[data-testid=case-counter]')?.textContent?.includes(`Case ${n - 1} of`), before);
+    await this.page.waitForFunction(
+      (n) => document.querySelector('[data-testid=case-counter]')?.textContent?.includes(`Case ${n - 1} of`),
+      before,
+    );
   }
 
   async next(): Promise<void> {
     const before = await this.caseNumber();
     await this.page.getByRole('button', { name: 'Next →' }).click();
-    await this.page.waitForFunction((n) => document.querySelector('[data-testid=case-counter]')?.textContent?.includes(`Case ${n + 1} of`), before);
+    await this.page.waitForFunction(
+      (n) => document.querySelector('[data-testid=case-counter]')?.textContent?.includes(`Case ${n + 1} of`),
+      before,
+    );
   }
 
   async isReadOnly(): Promise<boolean> {
@@ -101,13 +112,10 @@ export class ReadingView {
   async commitAndWaitNext(): Promise<void> {
     const before = await this.caseNumber();
     await this.page.getByRole('button', { name: /^Commit and/ }).click();
-    await this.page.waitForFunction(
-      (n) => {
-        const counter = document.querySelector('[data-testid=case-counter]')?.textContent ?? '';
-        return !counter.includes(`Case ${n} of`) || document.querySelector('.done-panel') !== null;
-      },
-      before,
-    );
+    await this.page.waitForFunction((n) => {
+      const counter = document.querySelector('[data-testid=case-counter]')?.textContent ?? '';
+      return !counter.includes(`Case ${n} of`) || document.querySelector('.done-panel') !== null;
+    }, before);
   }
 
   async finished(): Promise<boolean> {
@@ -116,7 +124,9 @@ export class ReadingView {
 
   /** Milliseconds from the last commit (or navigation) to the new case's image being on screen. */
   async nextCaseMs(): Promise<number> {
-    const handle = await this.page.waitForFunction(() => document.querySelector('.reading')?.getAttribute('data-next-case-ms') || null);
+    const handle = await this.page.waitForFunction(
+      () => document.querySelector('.reading')?.getAttribute('data-next-case-ms') || null,
+    );
     return Number(await handle.jsonValue());
   }
 }

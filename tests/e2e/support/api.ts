@@ -1,5 +1,11 @@
 // A typed API client over HTTP for tests, speaking the same contract as the renderer.
-import { ApiError, type ApiErrorBody, type HandlerName, type RequestOf, type ResponseOf } from '../../../main/contract/index.ts';
+import {
+  ApiError,
+  type ApiErrorBody,
+  type HandlerName,
+  type RequestOf,
+  type ResponseOf,
+} from '../../../main/contract/index.ts';
 
 export interface RawResponse {
   status: number;
@@ -8,14 +14,24 @@ export interface RawResponse {
   bytes: Uint8Array;
 }
 
-export async function rawCall(baseUrl: string, name: string, args: unknown, token: string | null): Promise<RawResponse> {
+export async function rawCall(
+  baseUrl: string,
+  name: string,
+  args: unknown,
+  token: string | null,
+): Promise<RawResponse> {
   const response = await fetch(`${baseUrl}api/${name}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(args),
   });
   const bytes = new Uint8Array(await response.arrayBuffer());
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', text: Buffer.from(bytes).toString('utf8'), bytes };
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? '',
+    text: Buffer.from(bytes).toString('utf8'),
+    bytes,
+  };
 }
 
 export function client(baseUrl: string, token: string | null = null) {

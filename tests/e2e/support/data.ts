@@ -7,7 +7,10 @@ import { Store } from '../../../main/core/store/store.ts';
 import { TINY_CLASSIFIER } from '../../../main/core/store/testing.ts';
 
 /** A data folder holding the HAM10000 sample; with `model`, the tiny test classifier's predictions on it. */
-export async function hamDataFolder(dir: string, options: { model?: boolean } = {}): Promise<{ dataDir: string; datasetId: number; modelId: number | null }> {
+export async function hamDataFolder(
+  dir: string,
+  options: { model?: boolean } = {},
+): Promise<{ dataDir: string; datasetId: number; modelId: number | null }> {
   const dataDir = join(dir, 'data');
   const store = Store.open(dataDir);
   try {

@@ -13,10 +13,14 @@ export interface RunningServer {
 }
 
 export async function startServer(dataDir: string, port = 0): Promise<RunningServer> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'dermaread.js'), 'serve', '--port', String(port), '--db', dataDir], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(REPO_ROOT, 'bin', 'dermaread.js'), 'serve', '--port', String(port), '--db', dataDir],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${output}`)), 60_000);

@@ -19,7 +19,10 @@ export function DatasetsPage() {
   useEffect(() => {
     if (!job || job.state !== 'running') return;
     const stop = onEvent('job.progress', (update) => update.jobId === job.jobId && setJob(update));
-    const timer = setInterval(() => call('jobs.get', { jobId: job.jobId }).then(setJob, () => undefined), 1000);
+    const timer = setInterval(
+      () => call('jobs.get', { jobId: job.jobId }).then(setJob, () => undefined),
+      1000,
+    );
     return () => {
       stop();
       clearInterval(timer);
@@ -33,7 +36,15 @@ export function DatasetsPage() {
     event.preventDefault();
     setFailure(null);
     try {
-      setJob(await call('datasets.import', { format, path, images: images || null, name: name || null, splitFile: splitFile || null }));
+      setJob(
+        await call('datasets.import', {
+          format,
+          path,
+          images: images || null,
+          name: name || null,
+          splitFile: splitFile || null,
+        }),
+      );
     } catch (e) {
       setFailure(errorMessage(e));
     }
@@ -42,7 +53,11 @@ export function DatasetsPage() {
   return (
     <section className="page">
       <h1>Datasets</h1>
-      {(error || failure) && <p className="error" role="alert">{error ?? failure}</p>}
+      {(error || failure) && (
+        <p className="error" role="alert">
+          {error ?? failure}
+        </p>
+      )}
       <div className="card">
         <h2>Imported</h2>
         {datasets?.length === 0 && <p className="muted">Nothing imported yet.</p>}
@@ -77,15 +92,27 @@ export function DatasetsPage() {
         <h2>Import</h2>
         <div className="row">
           <label className="radio">
-            <input type="radio" name="format" checked={format === 'coco'} onChange={() => setFormat('coco')} /> COCO JSON file
+            <input
+              type="radio"
+              name="format"
+              checked={format === 'coco'}
+              onChange={() => setFormat('coco')}
+            />{' '}
+            COCO JSON file
           </label>
           <label className="radio">
-            <input type="radio" name="format" checked={format === 'voc'} onChange={() => setFormat('voc')} /> Pascal VOC folder
+            <input type="radio" name="format" checked={format === 'voc'} onChange={() => setFormat('voc')} />{' '}
+            Pascal VOC folder
           </label>
         </div>
         <label className="field">
           <span>{format === 'coco' ? 'Annotation file (.json)' : 'Folder of VOC .xml files'}</span>
-          <input name="path" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/data/clinic/annotations.json" />
+          <input
+            name="path"
+            value={path}
+            onChange={(e) => setPath(e.target.value)}
+            placeholder="/data/clinic/annotations.json"
+          />
         </label>
         <label className="field">
           <span>Image folder {format === 'coco' ? '(optional: else beside the file)' : ''}</span>
@@ -106,7 +133,11 @@ export function DatasetsPage() {
             Import
           </button>
           {job?.state === 'running' && (
-            <button type="button" className="btn ghost" onClick={() => void call('jobs.cancel', { jobId: job.jobId }).then(setJob)}>
+            <button
+              type="button"
+              className="btn ghost"
+              onClick={() => void call('jobs.cancel', { jobId: job.jobId }).then(setJob)}
+            >
               Cancel
             </button>
           )}

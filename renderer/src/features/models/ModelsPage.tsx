@@ -184,7 +184,8 @@ export function ModelsPage() {
                 {selected.validation.messages.join('; ')}
               </p>
               <p className="muted">
-                Status: <span className={`badge ${selected.status}`}>{selected.status}</span> · Labels: {selected.labels.join(', ')}
+                Status: <span className={`badge ${selected.status}`}>{selected.status}</span> · Labels:{' '}
+                {selected.labels.join(', ')}
               </p>
               {selected.status !== 'retired' && (
                 <div className="row">

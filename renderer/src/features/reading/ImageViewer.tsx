@@ -1,7 +1,14 @@
 // The case image with zoom (wheel, buttons), pan (drag; Space or middle button while drawing), fit-to-screen,
 // and the reader's boxes: draw by dragging in Draw mode, move by dragging a box, resize by its corner handles,
 // delete with the Delete key. Coordinates given and returned are the original image's pixels.
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type PointerEvent as ReactPointerEvent,
+} from 'react';
 import type { Box, Category, ModelBox } from './types.ts';
 
 type Tool = 'pan' | 'draw';
@@ -88,7 +95,8 @@ export function ImageViewer(props: Props) {
       if (event.type === 'keyup' && event.code === 'Space') setSpaceHeld(false);
       if (event.type !== 'keydown') return;
       if (event.key === 'f' || event.key === 'F') fit();
-      else if ((event.key === 'b' || event.key === 'B') && marking && editable) setTool((t) => (t === 'draw' ? 'pan' : 'draw'));
+      else if ((event.key === 'b' || event.key === 'B') && marking && editable)
+        setTool((t) => (t === 'draw' ? 'pan' : 'draw'));
       else if ((event.key === 'Delete' || event.key === 'Backspace') && selected !== null && editable) {
         event.preventDefault();
         props.onBoxesChange(boxes.filter((_, i) => i !== selected));
@@ -129,7 +137,13 @@ export function ImageViewer(props: Props) {
     } else if (editable && boxIndex !== null && !(event.button === 1 || spaceHeld)) {
       const p = toImage(event);
       setSelected(Number(boxIndex));
-      setDrag({ kind: 'move', index: Number(boxIndex), startX: p.x, startY: p.y, original: boxes[Number(boxIndex)] });
+      setDrag({
+        kind: 'move',
+        index: Number(boxIndex),
+        startX: p.x,
+        startY: p.y,
+        original: boxes[Number(boxIndex)],
+      });
     } else if (panning || !editable || !marking) {
       setSelected(null);
       setDrag({ kind: 'pan', startX: event.clientX, startY: event.clientY, tx: view.tx, ty: view.ty });
@@ -143,7 +157,11 @@ export function ImageViewer(props: Props) {
   const onPointerMove = (event: ReactPointerEvent) => {
     if (!drag) return;
     if (drag.kind === 'pan') {
-      setView((v) => ({ ...v, tx: drag.tx + event.clientX - drag.startX, ty: drag.ty + event.clientY - drag.startY }));
+      setView((v) => ({
+        ...v,
+        tx: drag.tx + event.clientX - drag.startX,
+        ty: drag.ty + event.clientY - drag.startY,
+      }));
       return;
     }
     const p = toImage(event);
@@ -153,7 +171,13 @@ export function ImageViewer(props: Props) {
       const o = drag.original;
       const dx = clamp(p.x - drag.startX, -o.xMin, width - o.xMax);
       const dy = clamp(p.y - drag.startY, -o.yMin, height - o.yMax);
-      setDraft(boxes.map((b, i) => (i === drag.index ? { ...o, xMin: o.xMin + dx, xMax: o.xMax + dx, yMin: o.yMin + dy, yMax: o.yMax + dy } : b)));
+      setDraft(
+        boxes.map((b, i) =>
+          i === drag.index
+            ? { ...o, xMin: o.xMin + dx, xMax: o.xMax + dx, yMin: o.yMin + dy, yMax: o.yMax + dy }
+            : b,
+        ),
+      );
     } else {
       const o = drag.original;
       const next = { ...o };
@@ -174,12 +198,23 @@ export function ImageViewer(props: Props) {
         yMax: round(Math.max(drag.y0, drag.y1)),
         category: props.newBoxCategory,
       };
-      if ((box.xMax - box.xMin) * view.scale >= MIN_BOX_PX && (box.yMax - box.yMin) * view.scale >= MIN_BOX_PX) {
+      if (
+        (box.xMax - box.xMin) * view.scale >= MIN_BOX_PX &&
+        (box.yMax - box.yMin) * view.scale >= MIN_BOX_PX
+      ) {
         props.onBoxesChange([...boxes, box]);
         setSelected(boxes.length);
       }
     } else if (draft) {
-      props.onBoxesChange(draft.map((b) => ({ ...b, xMin: round(b.xMin), yMin: round(b.yMin), xMax: round(b.xMax), yMax: round(b.yMax) })));
+      props.onBoxesChange(
+        draft.map((b) => ({
+          ...b,
+          xMin: round(b.xMin),
+          yMin: round(b.yMin),
+          xMax: round(b.xMax),
+          yMax: round(b.yMax),
+        })),
+      );
     }
     setDraft(null);
     setDrag(null);
@@ -189,7 +224,8 @@ export function ImageViewer(props: Props) {
   // strokes are given in screen pixels: the layer is scaled by CSS, where vector-effect does not apply
   const stroke = { strokeWidth: 2 / view.scale };
   const dashed = { strokeWidth: 2 / view.scale, strokeDasharray: `${6 / view.scale} ${4 / view.scale}` };
-  const cursor = drag?.kind === 'pan' ? 'grabbing' : tool === 'draw' && !spaceHeld && editable ? 'crosshair' : 'grab';
+  const cursor =
+    drag?.kind === 'pan' ? 'grabbing' : tool === 'draw' && !spaceHeld && editable ? 'crosshair' : 'grab';
   const nameOf = (code: string) => props.categories.find((c) => c.code === code)?.name ?? code;
 
   return (
@@ -210,22 +246,54 @@ export function ImageViewer(props: Props) {
           style={{ width, height, transform: `translate(${view.tx}px, ${view.ty}px) scale(${view.scale})` }}
         >
           {props.src && (
-            <img src={props.src} width={width} height={height} alt="Case image" draggable={false} onLoad={props.onImageShown} />
+            <img
+              src={props.src}
+              width={width}
+              height={height}
+              alt="Case image"
+              draggable={false}
+              onLoad={props.onImageShown}
+            />
           )}
           <svg className="boxes" viewBox={`0 0 ${width} ${height}`} width={width} height={height}>
             {showModel &&
               props.modelBoxes?.map((b, i) => (
-                <rect key={`m${i}`} className="model-box" style={dashed} x={b.xMin} y={b.yMin} width={b.xMax - b.xMin} height={b.yMax - b.yMin} />
+                <rect
+                  key={`m${i}`}
+                  className="model-box"
+                  style={dashed}
+                  x={b.xMin}
+                  y={b.yMin}
+                  width={b.xMax - b.xMin}
+                  height={b.yMax - b.yMin}
+                />
               ))}
             {shown.map((b, i) => (
-              <g key={i} className={i === selected ? 'reader-box selected' : 'reader-box'} data-testid="reader-box">
-                <rect data-box={i} style={stroke} x={b.xMin} y={b.yMin} width={b.xMax - b.xMin} height={b.yMax - b.yMin}>
+              <g
+                key={i}
+                className={i === selected ? 'reader-box selected' : 'reader-box'}
+                data-testid="reader-box"
+              >
+                <rect
+                  data-box={i}
+                  style={stroke}
+                  x={b.xMin}
+                  y={b.yMin}
+                  width={b.xMax - b.xMin}
+                  height={b.yMax - b.yMin}
+                >
                   <title>{nameOf(b.category)}</title>
                 </rect>
-                <text className="box-number" x={b.xMin + 3 / view.scale} y={b.yMin - 4 / view.scale} style={{ fontSize: 13 / view.scale }}>
+                <text
+                  className="box-number"
+                  x={b.xMin + 3 / view.scale}
+                  y={b.yMin - 4 / view.scale}
+                  style={{ fontSize: 13 / view.scale }}
+                >
                   {i + 1}
                 </text>
-                {editable && i === selected &&
+                {editable &&
+                  i === selected &&
                   (['nw', 'ne', 'sw', 'se'] as Corner[]).map((c) => (
                     <rect
                       key={c}
@@ -258,20 +326,38 @@ export function ImageViewer(props: Props) {
         <button className="tool" title="Fit to screen (F)" onClick={fit}>
           Fit
         </button>
-        <button className="tool" title="Zoom in (+)" onClick={() => zoomAt(1.25, frame.current!.clientWidth / 2, frame.current!.clientHeight / 2)}>
+        <button
+          className="tool"
+          title="Zoom in (+)"
+          onClick={() => zoomAt(1.25, frame.current!.clientWidth / 2, frame.current!.clientHeight / 2)}
+        >
           +
         </button>
-        <button className="tool" title="Zoom out (−)" onClick={() => zoomAt(0.8, frame.current!.clientWidth / 2, frame.current!.clientHeight / 2)}>
+        <button
+          className="tool"
+          title="Zoom out (−)"
+          onClick={() => zoomAt(0.8, frame.current!.clientWidth / 2, frame.current!.clientHeight / 2)}
+        >
           −
         </button>
         <span className="zoom-level">{Math.round(view.scale * 100)} %</span>
         {marking && editable && (
           <>
             <span className="toolbar-sep" />
-            <button className={tool === 'pan' ? 'tool active' : 'tool'} aria-pressed={tool === 'pan'} onClick={() => setTool('pan')} title="Pan (B toggles)">
+            <button
+              className={tool === 'pan' ? 'tool active' : 'tool'}
+              aria-pressed={tool === 'pan'}
+              onClick={() => setTool('pan')}
+              title="Pan (B toggles)"
+            >
               Pan
             </button>
-            <button className={tool === 'draw' ? 'tool active' : 'tool'} aria-pressed={tool === 'draw'} onClick={() => setTool('draw')} title="Draw boxes (B toggles)">
+            <button
+              className={tool === 'draw' ? 'tool active' : 'tool'}
+              aria-pressed={tool === 'draw'}
+              onClick={() => setTool('draw')}
+              title="Draw boxes (B toggles)"
+            >
               Draw box
             </button>
             {selected !== null && (
@@ -289,7 +375,8 @@ export function ImageViewer(props: Props) {
         )}
         {props.modelBoxes && props.modelBoxes.length > 0 && (
           <label className="tool-check">
-            <input type="checkbox" checked={showModel} onChange={(e) => setShowModel(e.target.checked)} /> AI boxes
+            <input type="checkbox" checked={showModel} onChange={(e) => setShowModel(e.target.checked)} /> AI
+            boxes
           </label>
         )}
       </div>

@@ -23,7 +23,11 @@ export function ReaderHome() {
               <h2>{s.name}</h2>
               {s.instructions && <p className="instructions">{s.instructions}</p>}
               <p className="muted">
-                {[s.tasks.diagnosis && 'Diagnosis', s.tasks.marking && 'Lesion marking', s.assisted && 'AI-assisted second read']
+                {[
+                  s.tasks.diagnosis && 'Diagnosis',
+                  s.tasks.marking && 'Lesion marking',
+                  s.assisted && 'AI-assisted second read',
+                ]
                   .filter(Boolean)
                   .join(' · ')}
                 {s.timeLimitS ? ` · ${s.timeLimitS} s per case` : ''}

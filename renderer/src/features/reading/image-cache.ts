@@ -22,7 +22,10 @@ export function imageUrl(studyId: number, imageKey: string): Promise<string> {
     while (cache.size > MAX_ENTRIES) {
       const [oldest, url] = cache.entries().next().value!;
       cache.delete(oldest);
-      url.then((u) => URL.revokeObjectURL(u), () => undefined);
+      url.then(
+        (u) => URL.revokeObjectURL(u),
+        () => undefined,
+      );
     }
   }
   return entry;

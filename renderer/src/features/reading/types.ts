@@ -7,7 +7,12 @@ export type Box = Answer['boxes'][number];
 export type Category = ReadingView['categories'][number];
 export type ModelBox = NonNullable<ReadingView['modelOutput']>['boxes'][number];
 
-export const emptyAnswer = (): Answer => ({ category: null, confidence: null, probabilities: null, boxes: [] });
+export const emptyAnswer = (): Answer => ({
+  category: null,
+  confidence: null,
+  probabilities: null,
+  boxes: [],
+});
 
 /** What still stops a commit, in the reader's words; empty when the answer can be committed. */
 export function missingParts(view: ReadingView, answer: Answer): string[] {
@@ -17,7 +22,8 @@ export function missingParts(view: ReadingView, answer: Answer): string[] {
     if (answer.confidence === null) missing.push('set your confidence');
     if (view.tasks.probabilities) {
       const sum = Object.values(answer.probabilities ?? {}).reduce((a, b) => a + b, 0);
-      if (Math.abs(sum - 100) > 0.5) missing.push(`make the probabilities add up to 100 % (now ${Math.round(sum)} %)`);
+      if (Math.abs(sum - 100) > 0.5)
+        missing.push(`make the probabilities add up to 100 % (now ${Math.round(sum)} %)`);
     }
   }
   return missing;

@@ -9,8 +9,10 @@ import type { StudyReport } from '../../../../main/contract/index.ts';
 import { call, errorMessage } from '../../api/client.ts';
 import { useApi } from '../../ui/useApi.ts';
 
-const f3 = (v: number | null | undefined) => (v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(3));
-const pv = (p: number | null | undefined) => (p === null || p === undefined ? '—' : p < 0.001 ? '<0.001' : p.toFixed(3));
+const f3 = (v: number | null | undefined) =>
+  v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(3);
+const pv = (p: number | null | undefined) =>
+  p === null || p === undefined ? '—' : p < 0.001 ? '<0.001' : p.toFixed(3);
 // A reader is one scorer per phase: the id alone repeats.
 const keyOf = (s: { id: string; phase: string | null }) => `${s.id} ${s.phase ?? ''}`;
 const PALETTE = ['#1d5fa7', '#c2410c', '#15803d', '#7c3aed', '#b91c1c', '#0e7490', '#a16207', '#be185d'];
@@ -30,11 +32,17 @@ export function ReportPage({ studyId }: { studyId: number }) {
         </div>
         {report && (
           <div className="row no-print">
-            {EXPORTS.filter(({ format }) => format !== 'imrmc' || !report.classification.skipped).map(({ format, label, file }) => (
-              <button key={format} className="btn secondary small" onClick={() => void exportAs(studyId, format, file, setExportError)}>
-                {label}
-              </button>
-            ))}
+            {EXPORTS.filter(({ format }) => format !== 'imrmc' || !report.classification.skipped).map(
+              ({ format, label, file }) => (
+                <button
+                  key={format}
+                  className="btn secondary small"
+                  onClick={() => void exportAs(studyId, format, file, setExportError)}
+                >
+                  {label}
+                </button>
+              ),
+            )}
             <button className="btn secondary small" onClick={() => window.print()}>
               Print
             </button>
@@ -42,7 +50,11 @@ export function ReportPage({ studyId }: { studyId: number }) {
         )}
       </div>
       {(error || exportError) && <p className="error">{error ?? exportError}</p>}
-      {!error && report === null && <p className="muted">No committed reading yet: the report appears once readers have committed answers.</p>}
+      {!error && report === null && (
+        <p className="muted">
+          No committed reading yet: the report appears once readers have committed answers.
+        </p>
+      )}
       {report && <ReportBody report={report} />}
     </section>
   );
@@ -56,7 +68,12 @@ const EXPORTS = [
   { format: 'readings', label: 'Readings CSV', file: 'readings.csv' },
 ] as const;
 
-async function exportAs(studyId: number, format: (typeof EXPORTS)[number]['format'], file: string, onError: (message: string) => void) {
+async function exportAs(
+  studyId: number,
+  format: (typeof EXPORTS)[number]['format'],
+  file: string,
+  onError: (message: string) => void,
+) {
   try {
     const { mime, bytes } = await call('studies.export', { studyId, format });
     const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: mime }));
@@ -76,9 +93,9 @@ function ReportBody({ report }: { report: StudyReport }) {
   return (
     <>
       <p className="muted">
-        {report.counts.cases} cases · {report.counts.readers} readers · {report.counts.readings} committed readings · reference model:{' '}
-        {report.referenceModel ?? 'none'} · {Math.round(report.level * 100)} % confidence intervals · generated{' '}
-        {new Date(report.generatedAt).toLocaleString()}
+        {report.counts.cases} cases · {report.counts.readers} readers · {report.counts.readings} committed
+        readings · reference model: {report.referenceModel ?? 'none'} · {Math.round(report.level * 100)} %
+        confidence intervals · generated {new Date(report.generatedAt).toLocaleString()}
       </p>
 
       {report.classification.perCategory.length > 0 && (
@@ -146,8 +163,12 @@ function ReportBody({ report }: { report: StudyReport }) {
       )}
 
       {!report.mrmc.skipped && <MrmcCard report={report} />}
-      {report.detection && report.detection.scorers.length > 0 && <DetectionCard detection={report.detection} />}
-      {report.classification.skipped && !report.detection && <p className="muted">No lesion detection results: the cases have no ground-truth boxes.</p>}
+      {report.detection && report.detection.scorers.length > 0 && (
+        <DetectionCard detection={report.detection} />
+      )}
+      {report.classification.skipped && !report.detection && (
+        <p className="muted">No lesion detection results: the cases have no ground-truth boxes.</p>
+      )}
       <ConfusionCard report={report} />
 
       {report.readingTime.length > 0 && (
@@ -189,17 +210,42 @@ function RocChart({ result }: { result: CategoryResult }) {
   const curves = result.scorers.filter((s) => s.curve && s.curve.length > 0);
   const points = result.scorers
     .filter((s) => s.scorer.kind === 'reader' && s.operatingPoint)
-    .map((s) => ({ x: 1 - s.operatingPoint!.specificity, y: s.operatingPoint!.sensitivity, name: `${s.scorer.name}${s.scorer.phase ? ` (${s.scorer.phase})` : ''}` }));
+    .map((s) => ({
+      x: 1 - s.operatingPoint!.specificity,
+      y: s.operatingPoint!.sensitivity,
+      name: `${s.scorer.name}${s.scorer.phase ? ` (${s.scorer.phase})` : ''}`,
+    }));
   return (
     <div className="chart">
       <ResponsiveContainer width="100%" height={360}>
         <LineChart margin={{ top: 10, right: 20, bottom: 30, left: 10 }}>
           <CartesianGrid stroke="#e5e7eb" />
-          <XAxis type="number" dataKey="x" domain={[0, 1]} label={{ value: '1 − specificity', position: 'insideBottom', offset: -15 }} />
-          <YAxis type="number" dataKey="y" domain={[0, 1]} label={{ value: 'Sensitivity', angle: -90, position: 'insideLeft' }} />
+          <XAxis
+            type="number"
+            dataKey="x"
+            domain={[0, 1]}
+            label={{ value: '1 − specificity', position: 'insideBottom', offset: -15 }}
+          />
+          <YAxis
+            type="number"
+            dataKey="y"
+            domain={[0, 1]}
+            label={{ value: 'Sensitivity', angle: -90, position: 'insideLeft' }}
+          />
           <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))} />
           <Legend verticalAlign="top" />
-          <Line data={[{ x: 0, y: 0 }, { x: 1, y: 1 }]} dataKey="y" stroke="#9ca3af" strokeDasharray="4 4" dot={false} name="chance" isAnimationActive={false} />
+          <Line
+            data={[
+              { x: 0, y: 0 },
+              { x: 1, y: 1 },
+            ]}
+            dataKey="y"
+            stroke="#9ca3af"
+            strokeDasharray="4 4"
+            dot={false}
+            name="chance"
+            isAnimationActive={false}
+          />
           {curves.map((s, i) => (
             <Line
               key={keyOf(s.scorer)}
@@ -219,7 +265,12 @@ function RocChart({ result }: { result: CategoryResult }) {
               dataKey="y"
               stroke={PALETTE[(i + curves.length) % PALETTE.length]}
               legendType="circle"
-              dot={{ r: 6, fill: PALETTE[(i + curves.length) % PALETTE.length], stroke: '#fff', strokeWidth: 1.5 }}
+              dot={{
+                r: 6,
+                fill: PALETTE[(i + curves.length) % PALETTE.length],
+                stroke: '#fff',
+                strokeWidth: 1.5,
+              }}
               name={p.name}
               isAnimationActive={false}
             />
@@ -271,7 +322,10 @@ function MrmcCard({ report }: { report: StudyReport }) {
   return (
     <div className="card">
       <h2>Multi-reader multi-case analysis</h2>
-      <p className="muted">Obuchowski–Rockette, Hillis degrees of freedom, {mrmc.covariance} covariance; random readers and random cases.</p>
+      <p className="muted">
+        Obuchowski–Rockette, Hillis degrees of freedom, {mrmc.covariance} covariance; random readers and
+        random cases.
+      </p>
       {mrmc.readersVsModel.map((block) => (
         <table key={block.phase} className="table compact">
           <caption>
@@ -305,7 +359,8 @@ function MrmcCard({ report }: { report: StudyReport }) {
                   <td className="num">{f3(c.result.referenceAuc)}</td>
                   <td className="num">{f3(c.result.difference)}</td>
                   <td className="num">
-                    {f3(c.result.randomReadersRandomCases.ci[0])}–{f3(c.result.randomReadersRandomCases.ci[1])}
+                    {f3(c.result.randomReadersRandomCases.ci[0])}–
+                    {f3(c.result.randomReadersRandomCases.ci[1])}
                   </td>
                   <td className="num">{pv(c.result.randomReadersRandomCases.p)}</td>
                 </tr>
@@ -378,7 +433,10 @@ function DetectionCard({ detection }: { detection: NonNullable<StudyReport['dete
   return (
     <div className="card">
       <h2>Lesion detection</h2>
-      <p className="muted">COCO AP (IoU .50:.95, 101-point interpolation) and FROC; a reader's boxes are scored by the reading's confidence / 100 (1 when the study asked for none).</p>
+      <p className="muted">
+        COCO AP (IoU .50:.95, 101-point interpolation) and FROC; a reader's boxes are scored by the reading's
+        confidence / 100 (1 when the study asked for none).
+      </p>
       <table className="table compact">
         <thead>
           <tr>
@@ -413,9 +471,23 @@ function DetectionCard({ detection }: { detection: NonNullable<StudyReport['dete
           <ResponsiveContainer width="100%" height={300}>
             <LineChart margin={{ top: 10, right: 20, bottom: 30, left: 10 }}>
               <CartesianGrid stroke="#e5e7eb" />
-              <XAxis type="number" dataKey="nlf" domain={[0, xMax]} allowDataOverflow label={{ value: 'Non-lesion marks per image', position: 'insideBottom', offset: -15 }} />
-              <YAxis type="number" dataKey="llf" domain={[0, 1]} label={{ value: 'Lesion localisation fraction', angle: -90, position: 'insideLeft', dy: 80 }} />
-              <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))} labelFormatter={(v) => `${Number(v).toFixed(2)} non-lesion marks per image`} />
+              <XAxis
+                type="number"
+                dataKey="nlf"
+                domain={[0, xMax]}
+                allowDataOverflow
+                label={{ value: 'Non-lesion marks per image', position: 'insideBottom', offset: -15 }}
+              />
+              <YAxis
+                type="number"
+                dataKey="llf"
+                domain={[0, 1]}
+                label={{ value: 'Lesion localisation fraction', angle: -90, position: 'insideLeft', dy: 80 }}
+              />
+              <Tooltip
+                formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))}
+                labelFormatter={(v) => `${Number(v).toFixed(2)} non-lesion marks per image`}
+              />
               <Legend verticalAlign="top" />
               {withPoints.map((s, i) => {
                 const points = s.froc.points.filter((p) => p.nlf <= xMax);

@@ -2,7 +2,13 @@ import { useState, type FormEvent } from 'react';
 import type { ResponseOf } from '../../../../main/contract/index.ts';
 import { call, errorMessage, session } from '../../api/client.ts';
 
-export function SignIn({ status, onSignedIn }: { status: ResponseOf<'session.status'>; onSignedIn: () => void }) {
+export function SignIn({
+  status,
+  onSignedIn,
+}: {
+  status: ResponseOf<'session.status'>;
+  onSignedIn: () => void;
+}) {
   const [code, setCode] = useState('');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
@@ -60,7 +66,11 @@ export function SignIn({ status, onSignedIn }: { status: ResponseOf<'session.sta
               onChange={(e) => setCode(e.target.value)}
             />
           </label>
-          {readerError && <p className="error" role="alert">{readerError}</p>}
+          {readerError && (
+            <p className="error" role="alert">
+              {readerError}
+            </p>
+          )}
           <button className="btn primary large" type="submit" disabled={code.trim().length < 4}>
             Start reading
           </button>
@@ -74,15 +84,29 @@ export function SignIn({ status, onSignedIn }: { status: ResponseOf<'session.sta
           </p>
           <label className="field">
             <span>Password</span>
-            <input name="password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} />
+            <input
+              name="password"
+              type="password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
           </label>
           {!status.coordinatorConfigured && (
             <label className="field">
               <span>Repeat password</span>
-              <input name="confirm" type="password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />
+              <input
+                name="confirm"
+                type="password"
+                value={confirm}
+                onChange={(e) => setConfirm(e.target.value)}
+              />
             </label>
           )}
-          {coordError && <p className="error" role="alert">{coordError}</p>}
+          {coordError && (
+            <p className="error" role="alert">
+              {coordError}
+            </p>
+          )}
           <button className="btn secondary large" type="submit" disabled={password.length === 0}>
             {status.coordinatorConfigured ? 'Sign in' : 'Set password and sign in'}
           </button>

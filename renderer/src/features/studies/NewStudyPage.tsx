@@ -33,7 +33,11 @@ export function NewStudyPage() {
     if (datasets && datasets.length > 0 && datasetId === null) setDatasetId(datasets[0].id);
   }, [datasets, datasetId]);
   const dataset = useMemo(() => datasets?.find((d) => d.id === datasetId) ?? null, [datasets, datasetId]);
-  const available = dataset ? (split ? (dataset.splits.find((s) => s.name === split)?.caseCount ?? 0) : dataset.caseCount) : 0;
+  const available = dataset
+    ? split
+      ? (dataset.splits.find((s) => s.name === split)?.caseCount ?? 0)
+      : dataset.caseCount
+    : 0;
 
   const addReader = async () => {
     try {
@@ -87,7 +91,12 @@ export function NewStudyPage() {
           </label>
           <label className="field">
             <span>Instructions for readers (optional)</span>
-            <textarea name="instructions" rows={2} value={instructions} onChange={(e) => setInstructions(e.target.value)} />
+            <textarea
+              name="instructions"
+              rows={2}
+              value={instructions}
+              onChange={(e) => setInstructions(e.target.value)}
+            />
           </label>
         </fieldset>
 
@@ -96,7 +105,11 @@ export function NewStudyPage() {
           <div className="row">
             <label className="field grow">
               <span>Dataset</span>
-              <select name="dataset" value={datasetId ?? ''} onChange={(e) => setDatasetId(Number(e.target.value))}>
+              <select
+                name="dataset"
+                value={datasetId ?? ''}
+                onChange={(e) => setDatasetId(Number(e.target.value))}
+              >
                 {datasets?.map((d) => (
                   <option key={d.id} value={d.id}>
                     {d.name} ({d.caseCount} cases)
@@ -118,28 +131,54 @@ export function NewStudyPage() {
           </div>
           <div className="row">
             <label className="radio">
-              <input type="radio" name="sample" checked={sampleKind === 'all'} onChange={() => setSampleKind('all')} /> All {available} cases
+              <input
+                type="radio"
+                name="sample"
+                checked={sampleKind === 'all'}
+                onChange={() => setSampleKind('all')}
+              />{' '}
+              All {available} cases
             </label>
             <label className="radio">
-              <input type="radio" name="sample" checked={sampleKind === 'stratified'} onChange={() => setSampleKind('stratified')} /> Stratified
-              random sample
+              <input
+                type="radio"
+                name="sample"
+                checked={sampleKind === 'stratified'}
+                onChange={() => setSampleKind('stratified')}
+              />{' '}
+              Stratified random sample
             </label>
           </div>
           {sampleKind === 'stratified' && (
             <div className="row">
               <label className="field">
                 <span>Number of cases</span>
-                <input name="sampleN" type="number" min={1} max={available} value={sampleN} onChange={(e) => setSampleN(Number(e.target.value))} />
+                <input
+                  name="sampleN"
+                  type="number"
+                  min={1}
+                  max={available}
+                  value={sampleN}
+                  onChange={(e) => setSampleN(Number(e.target.value))}
+                />
               </label>
               <label className="field">
                 <span>Sample seed</span>
-                <input name="sampleSeed" type="number" value={sampleSeed} onChange={(e) => setSampleSeed(Number(e.target.value))} />
+                <input
+                  name="sampleSeed"
+                  type="number"
+                  value={sampleSeed}
+                  onChange={(e) => setSampleSeed(Number(e.target.value))}
+                />
               </label>
             </div>
           )}
           {dataset && (
             <p className="muted small">
-              By ground truth: {Object.entries(dataset.countsByCategory).map(([k, v]) => `${k} ${v}`).join(' · ')}
+              By ground truth:{' '}
+              {Object.entries(dataset.countsByCategory)
+                .map(([k, v]) => `${k} ${v}`)
+                .join(' · ')}
             </p>
           )}
         </fieldset>
@@ -147,43 +186,84 @@ export function NewStudyPage() {
         <fieldset className="card">
           <legend>Tasks and blinding</legend>
           <label className="check">
-            <input type="checkbox" name="taskDiagnosis" checked={diagnosis} onChange={(e) => setDiagnosis(e.target.checked)} /> Diagnosis (one category
-            + confidence 0–100)
+            <input
+              type="checkbox"
+              name="taskDiagnosis"
+              checked={diagnosis}
+              onChange={(e) => setDiagnosis(e.target.checked)}
+            />{' '}
+            Diagnosis (one category + confidence 0–100)
           </label>
           <label className="check indent">
-            <input type="checkbox" disabled={!diagnosis} checked={probabilities} onChange={(e) => setProbabilities(e.target.checked)} /> Also a
-            probability per category
+            <input
+              type="checkbox"
+              disabled={!diagnosis}
+              checked={probabilities}
+              onChange={(e) => setProbabilities(e.target.checked)}
+            />{' '}
+            Also a probability per category
           </label>
           <label className="check">
-            <input type="checkbox" name="taskMarking" checked={marking} onChange={(e) => setMarking(e.target.checked)} /> Lesion marking (a box
-            with a category for each lesion)
+            <input
+              type="checkbox"
+              name="taskMarking"
+              checked={marking}
+              onChange={(e) => setMarking(e.target.checked)}
+            />{' '}
+            Lesion marking (a box with a category for each lesion)
           </label>
           <p className="field-label">Readers may see</p>
           <div className="row">
             {(['age', 'sex', 'site'] as const).map((k) => (
               <label key={k} className="check">
-                <input type="checkbox" checked={show[k]} onChange={(e) => setShow({ ...show, [k]: e.target.checked })} /> {k === 'site' ? 'body site' : k}
+                <input
+                  type="checkbox"
+                  checked={show[k]}
+                  onChange={(e) => setShow({ ...show, [k]: e.target.checked })}
+                />{' '}
+                {k === 'site' ? 'body site' : k}
               </label>
             ))}
           </div>
-          <p className="muted small">Ground truth, model output and other readers' answers are never shown to readers.</p>
+          <p className="muted small">
+            Ground truth, model output and other readers' answers are never shown to readers.
+          </p>
           <div className="row">
             <label className="field">
               <span>Time limit per case (s, empty = none)</span>
-              <input name="timeLimit" type="number" min={1} value={timeLimit} onChange={(e) => setTimeLimit(e.target.value)} />
+              <input
+                name="timeLimit"
+                type="number"
+                min={1}
+                value={timeLimit}
+                onChange={(e) => setTimeLimit(e.target.value)}
+              />
             </label>
             <label className="field">
               <span>Case order seed</span>
-              <input name="orderSeed" type="number" value={orderSeed} onChange={(e) => setOrderSeed(Number(e.target.value))} />
+              <input
+                name="orderSeed"
+                type="number"
+                value={orderSeed}
+                onChange={(e) => setOrderSeed(Number(e.target.value))}
+              />
             </label>
           </div>
           <label className="check">
-            <input type="checkbox" checked={allowPrevious} onChange={(e) => setAllowPrevious(e.target.checked)} /> Readers may look back at
-            earlier cases (committed answers stay final)
+            <input
+              type="checkbox"
+              checked={allowPrevious}
+              onChange={(e) => setAllowPrevious(e.target.checked)}
+            />{' '}
+            Readers may look back at earlier cases (committed answers stay final)
           </label>
           <label className="field">
             <span>AI-assisted second read</span>
-            <select name="assistedModel" value={assistedModel} onChange={(e) => setAssistedModel(e.target.value)}>
+            <select
+              name="assistedModel"
+              value={assistedModel}
+              onChange={(e) => setAssistedModel(e.target.value)}
+            >
               <option value="">None</option>
               {models
                 ?.filter((m) => m.status !== 'retired')
@@ -204,7 +284,9 @@ export function NewStudyPage() {
                 <input
                   type="checkbox"
                   checked={readerIds.includes(r.id)}
-                  onChange={(e) => setReaderIds((ids) => (e.target.checked ? [...ids, r.id] : ids.filter((x) => x !== r.id)))}
+                  onChange={(e) =>
+                    setReaderIds((ids) => (e.target.checked ? [...ids, r.id] : ids.filter((x) => x !== r.id)))
+                  }
                 />{' '}
                 {r.name}
               </label>
@@ -213,23 +295,46 @@ export function NewStudyPage() {
           <div className="row">
             <label className="field grow">
               <span>Add a new reader</span>
-              <input name="newReader" value={newReader} onChange={(e) => setNewReader(e.target.value)} placeholder="Reader's name" />
+              <input
+                name="newReader"
+                value={newReader}
+                onChange={(e) => setNewReader(e.target.value)}
+                placeholder="Reader's name"
+              />
             </label>
-            <button type="button" className="btn secondary" disabled={!newReader.trim()} onClick={() => void addReader()}>
+            <button
+              type="button"
+              className="btn secondary"
+              disabled={!newReader.trim()}
+              onClick={() => void addReader()}
+            >
               Add reader
             </button>
           </div>
           {issued.map((i, k) => (
-            <AccessCode key={i.code} name={i.name} code={i.code} onDismiss={() => setIssued((l) => l.filter((_, j) => j !== k))} />
+            <AccessCode
+              key={i.code}
+              name={i.name}
+              code={i.code}
+              onDismiss={() => setIssued((l) => l.filter((_, j) => j !== k))}
+            />
           ))}
         </fieldset>
 
-        {error && <p className="error" role="alert">{error}</p>}
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
         <div className="row end">
           <button type="button" className="btn ghost" onClick={() => navigate('studies')}>
             Cancel
           </button>
-          <button type="submit" className="btn primary large" disabled={busy || !name.trim() || datasetId === null}>
+          <button
+            type="submit"
+            className="btn primary large"
+            disabled={busy || !name.trim() || datasetId === null}
+          >
             Create study
           </button>
         </div>

@@ -18,7 +18,12 @@ export function StudyPage({ studyId }: { studyId: number }) {
   const others = readers?.filter((r) => !enrolled.has(r.id)) ?? [];
 
   const close = async () => {
-    if (!window.confirm(`Close "${study.name}"? Readers can no longer save or commit answers. This cannot be undone.`)) return;
+    if (
+      !window.confirm(
+        `Close "${study.name}"? Readers can no longer save or commit answers. This cannot be undone.`,
+      )
+    )
+      return;
     try {
       setData(await call('studies.close', { studyId }));
     } catch (e) {
@@ -79,9 +84,15 @@ export function StudyPage({ studyId }: { studyId: number }) {
                   <tr key={r.readerId} data-reader={r.name}>
                     <td>{r.name}</td>
                     <td>
-                      <Progress value={r.completed} total={r.total} label={`${r.completed} / ${r.total}${r.finished ? ' ✓' : ''}`} />
+                      <Progress
+                        value={r.completed}
+                        total={r.total}
+                        label={`${r.completed} / ${r.total}${r.finished ? ' ✓' : ''}`}
+                      />
                     </td>
-                    <td className="num">{r.medianReadingTimeS === null ? '—' : `${r.medianReadingTimeS} s`}</td>
+                    <td className="num">
+                      {r.medianReadingTimeS === null ? '—' : `${r.medianReadingTimeS} s`}
+                    </td>
                     <td>{when(r.lastActivityAt)}</td>
                   </tr>
                 ))}
@@ -97,13 +108,21 @@ export function StudyPage({ studyId }: { studyId: number }) {
                     <input
                       type="checkbox"
                       checked={adding.includes(r.id)}
-                      onChange={(e) => setAdding((ids) => (e.target.checked ? [...ids, r.id] : ids.filter((x) => x !== r.id)))}
+                      onChange={(e) =>
+                        setAdding((ids) =>
+                          e.target.checked ? [...ids, r.id] : ids.filter((x) => x !== r.id),
+                        )
+                      }
                     />{' '}
                     {r.name}
                   </label>
                 ))}
               </div>
-              <button className="btn secondary small" disabled={adding.length === 0} onClick={() => void addReaders()}>
+              <button
+                className="btn secondary small"
+                disabled={adding.length === 0}
+                onClick={() => void addReaders()}
+              >
                 Add to study
               </button>
             </div>
@@ -120,24 +139,40 @@ export function StudyPage({ studyId }: { studyId: number }) {
             <dd>
               {study.caseCount} from {s.datasetName}
               {s.split ? ` (${s.split} split)` : ''} —{' '}
-              {s.sample.kind === 'all' ? 'all cases' : `stratified sample of ${s.sample.n}, seed ${s.sample.seed}`}
+              {s.sample.kind === 'all'
+                ? 'all cases'
+                : `stratified sample of ${s.sample.n}, seed ${s.sample.seed}`}
             </dd>
             <dt>By ground truth</dt>
-            <dd>{Object.entries(study.categoryCounts).map(([k, v]) => `${k} ${v}`).join(' · ') || '—'}</dd>
+            <dd>
+              {Object.entries(study.categoryCounts)
+                .map(([k, v]) => `${k} ${v}`)
+                .join(' · ') || '—'}
+            </dd>
             <dt>Tasks</dt>
             <dd>
-              {[s.tasks.diagnosis && 'diagnosis + confidence', s.tasks.probabilities && 'probabilities', s.tasks.marking && 'lesion boxes']
+              {[
+                s.tasks.diagnosis && 'diagnosis + confidence',
+                s.tasks.probabilities && 'probabilities',
+                s.tasks.marking && 'lesion boxes',
+              ]
                 .filter(Boolean)
                 .join(', ')}
             </dd>
             <dt>Readers see</dt>
-            <dd>{(['age', 'sex', 'site'] as const).filter((k) => s.show[k]).join(', ') || 'the image only'}</dd>
+            <dd>
+              {(['age', 'sex', 'site'] as const).filter((k) => s.show[k]).join(', ') || 'the image only'}
+            </dd>
             <dt>Time limit</dt>
             <dd>{s.timeLimitS ? `${s.timeLimitS} s per case` : 'none (time is recorded)'}</dd>
             <dt>Going back</dt>
             <dd>{s.allowPrevious ? 'allowed, read-only' : 'not allowed'}</dd>
             <dt>AI-assisted read</dt>
-            <dd>{s.assistedModelVersionId ? `model version ${s.assistedModelVersionId}, after the unaided answer` : 'no'}</dd>
+            <dd>
+              {s.assistedModelVersionId
+                ? `model version ${s.assistedModelVersionId}, after the unaided answer`
+                : 'no'}
+            </dd>
             <dt>Case order</dt>
             <dd>randomised per reader, study seed {s.orderSeed} (each reader's seed recorded)</dd>
             <dt>Created</dt>
