@@ -1,10 +1,10 @@
 // Datasets: what is imported (cases, splits, ground truth per category) and an import of a COCO file or a
 // Pascal VOC folder with its images, running in the background with a progress bar.
 import { useEffect, useState, type FormEvent } from 'react';
-import type { JobInfo } from '../../../../main/contract/index.ts';
-import { call, errorMessage, onEvent } from '../../api/client.ts';
+import { call, errorMessage } from '../../api/client.ts';
 import { Progress } from '../../ui/Progress.tsx';
 import { useApi } from '../../ui/useApi.ts';
+import { useJob } from '../../ui/useJob.ts';
 
 export function DatasetsPage() {
   const { data: datasets, error, reload } = useApi('catalog.datasets', {});
@@ -13,21 +13,9 @@ export function DatasetsPage() {
   const [images, setImages] = useState('');
   const [name, setName] = useState('');
   const [splitFile, setSplitFile] = useState('');
-  const [job, setJob] = useState<JobInfo | null>(null);
+  const [job, setJob] = useJob();
   const [failure, setFailure] = useState<string | null>(null);
 
-  useEffect(() => {
-    if (!job || job.state !== 'running') return;
-    const stop = onEvent('job.progress', (update) => update.jobId === job.jobId && setJob(update));
-    const timer = setInterval(
-      () => call('jobs.get', { jobId: job.jobId }).then(setJob, () => undefined),
-      1000,
-    );
-    return () => {
-      stop();
-      clearInterval(timer);
-    };
-  }, [job?.jobId, job?.state]);
   useEffect(() => {
     if (job?.state === 'done') reload();
   }, [job?.state, reload]);

@@ -1,10 +1,11 @@
 // For engineers: add a model version, check its validation and manifest, run it over a dataset with a
 // progress bar, and compare versions' metrics on the same cases.
 import { useEffect, useState, type FormEvent } from 'react';
-import type { JobInfo, ModelComparison, ModelVersionDetail } from '../../../../main/contract/index.ts';
-import { call, errorMessage, onEvent } from '../../api/client.ts';
+import type { ModelComparison, ModelVersionDetail } from '../../../../main/contract/index.ts';
+import { call, errorMessage } from '../../api/client.ts';
 import { Progress } from '../../ui/Progress.tsx';
 import { useApi } from '../../ui/useApi.ts';
+import { useJob } from '../../ui/useJob.ts';
 
 const fmt = (v: number | null) => (v === null || v < 0 ? '—' : v.toFixed(3));
 
@@ -16,7 +17,7 @@ export function ModelsPage() {
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [runDataset, setRunDataset] = useState<number | null>(null);
-  const [job, setJob] = useState<JobInfo | null>(null);
+  const [job, setJob] = useJob();
   const [compareDataset, setCompareDataset] = useState<number | null>(null);
   const [compareIds, setCompareIds] = useState<number[]>([]);
   const [comparison, setComparison] = useState<ModelComparison | null>(null);
@@ -27,20 +28,6 @@ export function ModelsPage() {
       setCompareDataset((d) => d ?? datasets[0].id);
     }
   }, [datasets]);
-
-  // progress arrives as events; polling covers a missed one
-  useEffect(() => {
-    if (!job || job.state !== 'running') return;
-    const stop = onEvent('job.progress', (update) => update.jobId === job.jobId && setJob(update));
-    const timer = setInterval(
-      () => call('jobs.get', { jobId: job.jobId }).then(setJob, () => undefined),
-      1000,
-    );
-    return () => {
-      stop();
-      clearInterval(timer);
-    };
-  }, [job?.jobId, job?.state]);
 
   useEffect(() => {
     if (job && job.state !== 'running' && selected) void open(selected.id);
