@@ -23,6 +23,22 @@ def run(*args: str, env=None) -> subprocess.CompletedProcess:
     return proc
 
 
+def train_quick(coco, out, *extra: str, epochs: int):
+    args = ["--train", str(coco), "--val", str(coco), "--epochs", str(epochs), "--max-images", "24"]
+    run(
+        sys.executable,
+        "-m",
+        "training",
+        "train-detector",
+        "--recipe",
+        "quick",
+        *args,
+        "--out",
+        str(out),
+        *extra,
+    )
+
+
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("detector")
@@ -39,24 +55,7 @@ def trained(tmp_path_factory):
         str(tmp / "data"),
     )
     coco = tmp / "data/annotations.json"
-    run(
-        sys.executable,
-        "-m",
-        "training",
-        "train-detector",
-        "--recipe",
-        "quick",
-        "--train",
-        str(coco),
-        "--val",
-        str(coco),
-        "--epochs",
-        "10",
-        "--max-images",
-        "24",
-        "--out",
-        str(tmp / "run"),
-    )
+    train_quick(coco, tmp / "run", epochs=10)
     return tmp, coco
 
 
@@ -71,25 +70,7 @@ def test_training_logs_and_checkpoints(trained):
 def test_resume_continues_from_the_checkpoint(trained, tmp_path):
     tmp, coco = trained
     shutil.copytree(tmp / "run", tmp_path / "run")
-    run(
-        sys.executable,
-        "-m",
-        "training",
-        "train-detector",
-        "--recipe",
-        "quick",
-        "--train",
-        str(coco),
-        "--val",
-        str(coco),
-        "--epochs",
-        "11",
-        "--max-images",
-        "24",
-        "--out",
-        str(tmp_path / "run"),
-        "--resume",
-    )
+    train_quick(coco, tmp_path / "run", "--resume", epochs=11)
     log = (tmp_path / "run/train.log").read_text()
     assert "resumed from" in log and '"epoch": 11' in log and log.count("epoch {") == 11
 
