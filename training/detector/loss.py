@@ -1,4 +1,5 @@
-"""Anchor matching, box coding and the RetinaNet losses (sigmoid focal loss + L1 on deltas)."""
+"""Anchor matching, box coding and the RetinaNet losses: sigmoid focal loss, L1 on the deltas and optionally
+GIoU on the decoded boxes."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import math
 
 import torch
 from torch.nn import functional as F
-from torchvision.ops import box_iou, sigmoid_focal_loss
+from torchvision.ops import box_iou, generalized_box_iou_loss, sigmoid_focal_loss
 
 BOX_WEIGHTS = (1.0, 1.0, 1.0, 1.0)
 # Largest log-scale a delta may apply: anchors grow at most 1000/16 times (as in torchvision).
@@ -25,6 +26,17 @@ def encode(anchors: torch.Tensor, boxes: torch.Tensor) -> torch.Tensor:
     return torch.stack(
         [wx * (bx - ax) / aw, wy * (by - ay) / ah, ww * torch.log(bw / aw), wh * torch.log(bh / ah)], 1
     )
+
+
+def decode(anchors: torch.Tensor, deltas: torch.Tensor) -> torch.Tensor:
+    """xyxy boxes from `deltas` on `anchors` (both [K, 4]): the inverse of `encode`, dw/dh clamped."""
+    wx, wy, ww, wh = BOX_WEIGHTS
+    aw, ah = anchors[:, 2] - anchors[:, 0], anchors[:, 3] - anchors[:, 1]
+    ax, ay = anchors[:, 0] + 0.5 * aw, anchors[:, 1] + 0.5 * ah
+    cx, cy = ax + deltas[:, 0] / wx * aw, ay + deltas[:, 1] / wy * ah
+    w = aw * torch.exp((deltas[:, 2] / ww).clamp(max=DELTA_CLAMP))
+    h = ah * torch.exp((deltas[:, 3] / wh).clamp(max=DELTA_CLAMP))
+    return torch.stack([cx - 0.5 * w, cy - 0.5 * h, cx + 0.5 * w, cy + 0.5 * h], 1)
 
 
 def match(anchors: torch.Tensor, boxes: torch.Tensor) -> torch.Tensor:
@@ -48,8 +60,10 @@ def detection_loss(
     deltas: torch.Tensor,
     anchors: torch.Tensor,
     targets: list[tuple[torch.Tensor, torch.Tensor]],
+    giou_weight: float = 0.0,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Focal loss over all non-ignored anchors and L1 over positive anchors, each divided by the positives."""
+    """Focal loss over all non-ignored anchors; L1 on the deltas (+ `giou_weight` x GIoU loss of the decoded
+    boxes) over positive anchors; each divided by the number of positives."""
     cls_losses, box_losses, num_pos = [], [], 0
     for i, (boxes, labels) in enumerate(targets):
         m = match(anchors, boxes)
@@ -59,7 +73,12 @@ def detection_loss(
         target[pos, labels[m[pos]]] = 1.0
         cls_losses.append(sigmoid_focal_loss(logits[i][valid], target[valid], reduction="sum"))
         if pos.any():
-            box_losses.append(F.l1_loss(deltas[i][pos], encode(anchors[pos], boxes[m[pos]]), reduction="sum"))
+            pos_anchors, pos_boxes = anchors[pos], boxes[m[pos]]
+            box_loss = F.l1_loss(deltas[i][pos], encode(pos_anchors, pos_boxes), reduction="sum")
+            if giou_weight:
+                predicted = decode(pos_anchors, deltas[i][pos])
+                box_loss = box_loss + giou_weight * generalized_box_iou_loss(predicted, pos_boxes, reduction="sum")
+            box_losses.append(box_loss)
         num_pos += int(pos.sum())
     norm = max(1.0, float(num_pos))
     box = torch.stack(box_losses).sum() / norm if box_losses else deltas.sum() * 0

@@ -11,7 +11,7 @@ import torch
 
 from training.detector.anchors import default_anchors, generate_anchors
 from training.detector.decode import DecodeConfig, Decoder, decode_boxes
-from training.detector.loss import BOX_WEIGHTS, DELTA_CLAMP, encode, match
+from training.detector.loss import BOX_WEIGHTS, DELTA_CLAMP, decode, detection_loss, encode, match
 from training.detector.model import Detector
 from training.detector.transforms import TrainAugment
 
@@ -44,6 +44,30 @@ def test_encode_then_decode_is_the_identity():
     boxes = np.concatenate([xy, xy + rng.uniform(3, 60, (500, 2))], 1)
     deltas = encode(torch.from_numpy(anchors), torch.from_numpy(boxes)).numpy()
     np.testing.assert_allclose(decode_boxes(anchors, deltas, BOX_WEIGHTS, DELTA_CLAMP), boxes, atol=1e-9)
+
+
+def test_training_decode_matches_the_reference_decoder():
+    rng = np.random.default_rng(1)
+    anchors = generate_anchors(default_anchors(16), 96, 96)[:300]
+    deltas = rng.normal(0, 1.5, (300, 4))
+    deltas[:5, 2:] = 9.0  # beyond the clamp
+    ours = decode(torch.from_numpy(anchors), torch.from_numpy(deltas)).numpy()
+    np.testing.assert_allclose(ours, decode_boxes(anchors, deltas, BOX_WEIGHTS, DELTA_CLAMP), atol=1e-9)
+
+
+def test_giou_term_is_zero_for_exact_boxes_and_grows_with_the_error():
+    anchors = torch.from_numpy(generate_anchors(default_anchors(16), 64, 64)).float()
+    boxes = torch.tensor([[10.0, 12.0, 30.0, 31.0]])
+    target = [(boxes, torch.tensor([0]))]
+    exact = torch.zeros(1, anchors.shape[0], 4)
+    m = match(anchors, boxes)
+    exact[0, m >= 0] = encode(anchors[m >= 0], boxes[m[m >= 0]])
+    logits = torch.zeros(1, anchors.shape[0], 1)
+    _, l1_only = detection_loss(logits, exact + 0.1, anchors, target)
+    _, with_giou = detection_loss(logits, exact + 0.1, anchors, target, giou_weight=2.0)
+    _, at_truth = detection_loss(logits, exact, anchors, target, giou_weight=2.0)
+    assert at_truth.item() < 1e-5
+    assert with_giou.item() > l1_only.item() > 0
 
 
 def test_every_box_gets_an_anchor_even_when_smaller_than_all():
