@@ -77,7 +77,8 @@ def detection_loss(
             box_loss = F.l1_loss(deltas[i][pos], encode(pos_anchors, pos_boxes), reduction="sum")
             if giou_weight:
                 predicted = decode(pos_anchors, deltas[i][pos])
-                box_loss = box_loss + giou_weight * generalized_box_iou_loss(predicted, pos_boxes, reduction="sum")
+                giou = generalized_box_iou_loss(predicted, pos_boxes, reduction="sum")
+                box_loss = box_loss + giou_weight * giou
             box_losses.append(box_loss)
         num_pos += int(pos.sum())
     norm = max(1.0, float(num_pos))
