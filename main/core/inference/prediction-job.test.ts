@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { importDataset } from '../datasets/import.ts';
 import { addModelVersion } from '../models/registry.ts';
@@ -82,6 +84,56 @@ test('a cancelled job stops between batches, keeps what it finished, and other v
     store.predictions.listRuns({ datasetId }).map((r) => r.status),
     ['completed', 'cancelled'],
   );
+});
+
+test('a run cut off by a crash is marked failed when the store is next opened, and keeps what it stored', async () => {
+  const modelId = store.models.find('tiny-test-classifier', '0.0.1')!.id;
+  const url = (file: string) => JSON.stringify(pathToFileURL(join(REPO_ROOT, file)).href);
+  const child = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      `const { Store } = await import(${url('main/core/store/store.ts')});
+       const { startPredictionJob } = await import(${url('main/core/inference/prediction-job.ts')});
+       const store = Store.open(${JSON.stringify(join(temp.path, 'data'))});
+       const job = await startPredictionJob(store, ${modelId}, ${datasetId}, { batchSize: 4, session: { log() {} } });
+       job.on('progress', () => process.kill(process.pid, 'SIGKILL'));
+       await job.finished;`,
+    ],
+    { cwd: REPO_ROOT, encoding: 'utf8' },
+  );
+  assert.equal(child.signal, 'SIGKILL', child.stderr);
+  const crashed = store.predictions.listRuns({ datasetId }).at(-1)!;
+  assert.equal(crashed.status, 'running');
+  assert.equal(crashed.doneCount, 4);
+
+  const reopened = Store.open(join(temp.path, 'data'));
+  try {
+    const run = reopened.predictions.getRun(crashed.id);
+    assert.equal(run.status, 'failed');
+    assert.match(run.error!, /^interrupted: .* ended after 4 of 24 cases/);
+    assert.equal(
+      reopened.audit
+        .list()
+        .filter((e) => e.action === 'prediction.interrupted' && e.entityId === String(run.id)).length,
+      1,
+    );
+    const stored = reopened.db
+      .prepare('SELECT COUNT(*) FROM predictions WHERE run_id = ?')
+      .pluck()
+      .get(run.id);
+    assert.equal(stored, 4);
+    // The run that finished and the one cancelled before it are left as they were.
+    assert.deepEqual(
+      reopened.predictions.listRuns({ datasetId }).map((r) => r.status),
+      ['completed', 'cancelled', 'failed'],
+    );
+  } finally {
+    reopened.close();
+  }
 });
 
 test('the bundled detector runs as a job over a VOC dataset and its boxes are stored with their category', async () => {

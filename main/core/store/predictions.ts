@@ -42,10 +42,12 @@ export class Predictions {
     return Number(
       this.db
         .prepare(
-          `INSERT INTO prediction_runs (model_version_id, dataset_id, status, provider, case_count, started_at)
-           VALUES (?, ?, 'running', ?, ?, ?)`,
+          `INSERT INTO prediction_runs
+             (model_version_id, dataset_id, status, provider, case_count, started_at, owner_pid)
+           VALUES (?, ?, 'running', ?, ?, ?, ?)`,
         )
-        .run(modelVersionId, datasetId, provider, caseCount, new Date().toISOString()).lastInsertRowid,
+        .run(modelVersionId, datasetId, provider, caseCount, new Date().toISOString(), process.pid)
+        .lastInsertRowid,
     );
   }
 
@@ -53,6 +55,29 @@ export class Predictions {
     this.db
       .prepare('UPDATE prediction_runs SET status = ?, finished_at = ?, error = ? WHERE id = ?')
       .run(status, new Date().toISOString(), error ?? null, runId);
+  }
+
+  /**
+   * Marks as failed every run left 'running' by a process that has ended (a crash, a kill, a power cut), so
+   * that no run shows progress that will never come. The cases it stored are kept. Returns those runs' ids.
+   */
+  failAbandonedRuns(): number[] {
+    const running = this.db
+      .prepare(
+        `SELECT id, owner_pid AS pid, done_count AS done, case_count AS total
+         FROM prediction_runs WHERE status = 'running'`,
+      )
+      .all() as { id: number; pid: number | null; done: number; total: number }[];
+    const abandoned = running.filter((r) => r.pid === null || !processIsAlive(r.pid));
+    for (const r of abandoned) {
+      this.finishRun(
+        r.id,
+        'failed',
+        `interrupted: the process that ran it (pid ${r.pid ?? 'unknown'}) ended after ${r.done} of ${r.total} ` +
+          'cases; their results are kept, run the model again for the rest',
+      );
+    }
+    return abandoned.map((r) => r.id);
   }
 
   getRun(runId: number): PredictionRun {
@@ -133,5 +158,14 @@ export class Predictions {
       .all(modelVersionId, datasetId) as (PredictedBox & { caseId: number })[];
     for (const { caseId, ...box } of rows) result.get(caseId)?.push(box);
     return result;
+  }
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by another user
   }
 }

@@ -48,7 +48,11 @@ export class Store {
     const dataDir = isFile ? dirname(location) : location;
     const databasePath = isFile ? location : join(dataDir, DATABASE_FILE);
     mkdirSync(dataDir, { recursive: true });
-    return new Store(openDatabase(databasePath), dataDir, databasePath);
+    const store = new Store(openDatabase(databasePath), dataDir, databasePath);
+    for (const runId of store.predictions.failAbandonedRuns()) {
+      store.audit.record('system', 'prediction.interrupted', 'prediction_run', runId, {});
+    }
+    return store;
   }
 
   /** Runs `fn` in one transaction (nested calls become savepoints). */
