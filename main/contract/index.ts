@@ -107,6 +107,12 @@ export const routes = {
     'coordinator',
     z.strictObject({ studyId: s.id, readerIds: z.array(s.id).min(1) }),
   ),
+  // the reader can no longer open the study; their committed readings stay stored (and in the readings CSV,
+  // flagged) but leave the statistics
+  'studies.withdrawReader': route(
+    'coordinator',
+    z.strictObject({ studyId: s.id, readerId: s.id, reason: s.nonEmpty.max(500) }),
+  ),
   'studies.close': route('coordinator', studyRef),
   'studies.report': route('coordinator', studyRef),
   // the report as a file (JSON, a zip of CSV tables, printable HTML, a zip of iMRMC inputs, one per category),
@@ -170,6 +176,8 @@ export interface ReaderProgress {
   finished: boolean;
   lastActivityAt: string | null;
   medianReadingTimeS: number | null;
+  withdrawnAt: string | null;
+  withdrawalReason: string | null;
 }
 
 export interface StudySettings {
@@ -245,6 +253,7 @@ interface CoordinatorResponses {
   'studies.create': StudyDetail;
   'studies.get': StudyDetail;
   'studies.addReaders': StudyDetail;
+  'studies.withdrawReader': StudyDetail;
   'studies.close': StudyDetail;
   // the statistics engine's report (main/core/reports), or null while the study has no committed reading
   'studies.report': StudyReport | null;

@@ -113,6 +113,7 @@ function argumentsFor(signInCode: string): Record<HandlerName, unknown> {
     },
     'studies.get': { studyId },
     'studies.addReaders': { studyId, readerIds: [1] },
+    'studies.withdrawReader': { studyId, readerId: 1, reason: 'x' },
     'studies.close': { studyId },
     'studies.report': { studyId },
     'studies.export': { studyId, format: 'json' },

@@ -129,4 +129,13 @@ test('a 5-case study with 2 readers, read, resumed after a reload, followed by t
   assert.equal(await pages.progressOf('Dr Ada Reader'), '5 / 5 ✓');
   assert.equal(await pages.progressOf('Dr Ben Reader'), '2 / 5');
   await coordinator.screenshot({ path: join(ARTIFACTS, 'coordinator-study.png') });
+
+  // the coordinator withdraws reader 2, whose study then disappears from their list
+  await pages.withdraw('Dr Ben Reader', 'protocol deviation');
+  assert.match(
+    (await coordinator.locator('tr[data-reader="Dr Ben Reader"]').textContent())!,
+    /withdrawn .*\(2 readings left out\): protocol deviation/,
+  );
+  await ben.goto(server.url);
+  await ben.getByText('No study has been assigned to you yet.').waitFor();
 });

@@ -233,7 +233,18 @@ function insertReaders(
   const addOrder = db.prepare(
     'INSERT INTO study_case_order (study_id, reader_id, position, study_case_id) VALUES (?, ?, ?, ?)',
   );
+  const withdrawn = new Set(
+    db
+      .prepare('SELECT reader_id FROM study_readers WHERE study_id = ? AND withdrawn_at IS NOT NULL')
+      .pluck()
+      .all(studyId) as number[],
+  );
   for (const readerId of [...new Set(readerIds)]) {
+    if (withdrawn.has(readerId))
+      throw new ApiError(
+        'conflict',
+        `reader ${readerId} was withdrawn from study ${studyId} and cannot rejoin it`,
+      );
     if (already.has(readerId)) continue;
     readerInfo(ctx, readerId);
     const seed = readerOrderSeed(studySeed, readerId);
@@ -255,6 +266,40 @@ export function addReaders(ctx: StudyContext, studyId: number, readerIds: number
   return studyDetail(ctx, studyId);
 }
 
+/**
+ * Withdraws a reader from an open study (a dropout, a protocol deviation): they can no longer open it, their
+ * committed readings stay stored and flagged in the readings CSV, and the statistics leave them out. Final for
+ * this study; the reason is recorded with the audit entry.
+ */
+export function withdrawReader(
+  ctx: StudyContext,
+  studyId: number,
+  readerId: number,
+  reason: string,
+): StudyDetail {
+  const study = requireStudy(ctx, studyId);
+  if (study.status === 'closed') throw new ApiError('conflict', `study ${studyId} is closed`);
+  const enrolment = ctx.db
+    .prepare('SELECT withdrawn_at FROM study_readers WHERE study_id = ? AND reader_id = ?')
+    .get(studyId, readerId) as { withdrawn_at: string | null } | undefined;
+  if (!enrolment) throw new ApiError('not_found', `reader ${readerId} is not in study ${studyId}`);
+  if (enrolment.withdrawn_at)
+    throw new ApiError('conflict', `reader ${readerId} was already withdrawn from study ${studyId}`);
+  const now = ctx.now();
+  ctx.db.transaction(() => {
+    ctx.db
+      .prepare(
+        'UPDATE study_readers SET withdrawn_at = ?, withdrawal_reason = ? WHERE study_id = ? AND reader_id = ?',
+      )
+      .run(now.toISOString(), reason, studyId, readerId);
+    audit(ctx.db, now, 'coordinator', 'study.withdraw_reader', 'study', studyId, {
+      reader_id: readerId,
+      reason,
+    });
+  })();
+  return studyDetail(ctx, studyId);
+}
+
 /** Closes and locks a study: no reading can be saved or committed afterwards. */
 export function closeStudy(ctx: StudyContext, studyId: number): StudyDetail {
   const study = requireStudy(ctx, studyId);
@@ -272,9 +317,15 @@ export function closeStudy(ctx: StudyContext, studyId: number): StudyDetail {
 function readersProgress(ctx: StudyContext, study: StudyRow): ReaderProgress[] {
   const readers = ctx.db
     .prepare(
-      'SELECT r.id, r.name FROM study_readers sr JOIN readers r ON r.id = sr.reader_id WHERE sr.study_id = ? ORDER BY r.id',
+      `SELECT r.id, r.name, sr.withdrawn_at AS withdrawnAt, sr.withdrawal_reason AS withdrawalReason
+       FROM study_readers sr JOIN readers r ON r.id = sr.reader_id WHERE sr.study_id = ? ORDER BY r.id`,
     )
-    .all(study.id) as { id: number; name: string }[];
+    .all(study.id) as {
+    id: number;
+    name: string;
+    withdrawnAt: string | null;
+    withdrawalReason: string | null;
+  }[];
   const assisted = study.assisted_model_version_id !== null;
   return readers.map((r) => {
     const progress = readerProgress(ctx.db, study.id, r.id, assisted);
@@ -291,11 +342,14 @@ function readersProgress(ctx: StudyContext, study: StudyRow): ReaderProgress[] {
       finished: progress.positions.length > 0 && progress.current === progress.positions.length,
       lastActivityAt: progress.lastActivityAt,
       medianReadingTimeS: medianSeconds(times),
+      withdrawnAt: r.withdrawnAt,
+      withdrawalReason: r.withdrawalReason,
     };
   });
 }
 
-function summary(ctx: StudyContext, study: StudyRow, readers: ReaderProgress[]): StudySummary {
+function summary(ctx: StudyContext, study: StudyRow, allReaders: ReaderProgress[]): StudySummary {
+  const readers = allReaders.filter((r) => r.withdrawnAt === null);
   return {
     id: study.id,
     name: study.name,

@@ -26,6 +26,7 @@ type StudyRoutes =
   | 'studies.create'
   | 'studies.get'
   | 'studies.addReaders'
+  | 'studies.withdrawReader'
   | 'studies.close';
 
 function readerId({ caller }: CallContext): number {
@@ -77,6 +78,8 @@ export function studyHandlers(ctx: StudyContext): HandlerMap<StudyRoutes> {
     'studies.create': (request) => design.createStudy(ctx, request),
     'studies.get': ({ studyId }) => design.studyDetail(ctx, studyId),
     'studies.addReaders': ({ studyId, readerIds }) => design.addReaders(ctx, studyId, readerIds),
+    'studies.withdrawReader': ({ studyId, readerId: id, reason }) =>
+      design.withdrawReader(ctx, studyId, id, reason),
     'studies.close': ({ studyId }) => design.closeStudy(ctx, studyId),
   };
 }

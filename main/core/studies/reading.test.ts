@@ -10,7 +10,8 @@ import { Store } from '../store/store.ts';
 import { makeTempDir, TINY_CLASSIFIER, writeHamSampleCoco } from '../store/testing.ts';
 import type { StudyContext } from './context.ts';
 import { readingsCsv } from './readings-csv.ts';
-import { closeStudy, createReader, createStudy, studyDetail } from './design.ts';
+import { addReaders, closeStudy, createReader, createStudy, studyDetail, withdrawReader } from './design.ts';
+import { studyReportInput } from './report-input.ts';
 import {
   caseImage,
   commitReading,
@@ -176,11 +177,76 @@ test('a reader reads in order: shown, first input and commit are timestamped; co
   assert.equal(rest.length, 0, 'only committed readings are exported');
   assert.match(
     header,
-    /^reader_id,reader,case_id,case,position,phase,category,confidence,probabilities,boxes,shown_at,first_input_at,committed_at,elapsed_ms,timed_out$/,
+    /^reader_id,reader,case_id,case,position,phase,category,confidence,probabilities,boxes,shown_at,first_input_at,committed_at,elapsed_ms,timed_out,reader_withdrawn_at$/,
   );
   assert.match(
     line,
-    /,Reader A,\d+,ISIC_\d+,0,unaided,mel,80,,"\[\{""category"":""mel"",""bbox"":\[10.0,10.0,40.0,30.0\]\}\]",2026-11-26T09:00:00.000Z,2026-11-26T09:00:01.500Z,2026-11-26T09:00:04.500Z,4500,0$/,
+    /,Reader A,\d+,ISIC_\d+,0,unaided,mel,80,,"\[\{""category"":""mel"",""bbox"":\[10.0,10.0,40.0,30.0\]\}\]",2026-11-26T09:00:00.000Z,2026-11-26T09:00:01.500Z,2026-11-26T09:00:04.500Z,4500,0,$/,
+  );
+});
+
+test('a withdrawn reader loses the study; their readings stay stored and flagged but leave the statistics', () => {
+  const { study, a, b } = design();
+  for (const reader of [a, b]) {
+    openReading(ctx, reader, study.id);
+    saveDraft(ctx, reader, { studyId: study.id, position: 0, phase: 'unaided', answer: answer('nv', 60) });
+    commitReading(ctx, reader, { studyId: study.id, position: 0, phase: 'unaided' });
+  }
+  assert.deepEqual(
+    studyReportInput(store.db, study.id).readers.map((r) => r.id),
+    [String(a), String(b)],
+  );
+
+  const detail = withdrawReader(ctx, study.id, b, 'left the clinic');
+  const withdrawn = detail.readers.find((r) => r.readerId === b)!;
+  assert.equal(withdrawn.withdrawnAt, new Date(clock).toISOString());
+  assert.equal(withdrawn.withdrawalReason, 'left the clinic');
+  assert.equal(detail.readerCount, 1);
+  assert.equal(detail.completedReadings, 1);
+
+  assert.throws(
+    () => openReading(ctx, b, study.id),
+    (e: ApiError) => e.code === 'not_found',
+  );
+  assert.throws(
+    () => saveDraft(ctx, b, { studyId: study.id, position: 1, phase: 'unaided', answer: answer('nv', 60) }),
+    (e: ApiError) => e.code === 'not_found',
+  );
+  assert.ok(!readerStudies(ctx, b).some((s) => s.studyId === study.id));
+
+  const input = studyReportInput(store.db, study.id);
+  assert.deepEqual(
+    input.readers.map((r) => r.id),
+    [String(a)],
+  );
+  assert.ok(input.readings.every((r) => r.readerId === String(a)));
+  const csv = readingsCsv(store.db, study.id).trim().split('\n').slice(1);
+  assert.equal(csv.length, 2, 'both readings stay in the raw export');
+  assert.ok(
+    csv.some((line) => line.includes('Reader B') && line.endsWith(`,${new Date(clock).toISOString()}`)),
+  );
+  assert.ok(csv.some((line) => line.includes('Reader A') && line.endsWith(',')));
+
+  const audit = store.db
+    .prepare("SELECT details FROM audit_log WHERE action = 'study.withdraw_reader' AND entity_id = ?")
+    .pluck()
+    .all(String(study.id)) as string[];
+  assert.deepEqual(
+    audit.map((d) => JSON.parse(d)),
+    [{ reader_id: b, reason: 'left the clinic' }],
+  );
+  assert.throws(
+    () => withdrawReader(ctx, study.id, b, 'again'),
+    (e: ApiError) => e.code === 'conflict',
+  );
+  assert.throws(
+    () => addReaders(ctx, study.id, [b]),
+    (e: ApiError) => e.code === 'conflict' && /cannot rejoin/.test(e.message),
+  );
+  closeStudy(ctx, study.id);
+  assert.throws(
+    () => withdrawReader(ctx, study.id, a, 'late'),
+    (e: ApiError) => e.code === 'conflict',
   );
 });
 

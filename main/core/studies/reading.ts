@@ -29,7 +29,7 @@ interface StudyCategory {
 function studyForReader(ctx: StudyContext, studyId: number, readerId: number): StudyRow {
   const study = studyRow(ctx.db, studyId);
   const enrolled = ctx.db
-    .prepare('SELECT 1 FROM study_readers WHERE study_id = ? AND reader_id = ?')
+    .prepare('SELECT 1 FROM study_readers WHERE study_id = ? AND reader_id = ? AND withdrawn_at IS NULL')
     .get(studyId, readerId);
   // the same answer whether the study does not exist or belongs to others: a reader learns nothing of other studies
   if (!study || !enrolled || study.status === 'draft')
@@ -52,7 +52,7 @@ export function readerStudies(ctx: StudyContext, readerId: number): ResponseOf<'
   const studies = ctx.db
     .prepare(
       `SELECT s.* FROM study_readers sr JOIN studies s ON s.id = sr.study_id
-       WHERE sr.reader_id = ? AND s.status != 'draft' ORDER BY s.id DESC`,
+       WHERE sr.reader_id = ? AND sr.withdrawn_at IS NULL AND s.status != 'draft' ORDER BY s.id DESC`,
     )
     .all(readerId) as StudyRow[];
   return studies.map((study) => {

@@ -98,7 +98,8 @@ export function studyReportInput(db: Db, studyId: number): ReportInput {
   const readers = (
     db
       .prepare(
-        'SELECT r.id, r.name FROM study_readers sr JOIN readers r ON r.id = sr.reader_id WHERE sr.study_id = ? ORDER BY r.id',
+        `SELECT r.id, r.name FROM study_readers sr JOIN readers r ON r.id = sr.reader_id
+         WHERE sr.study_id = ? AND sr.withdrawn_at IS NULL ORDER BY r.id`,
       )
       .all(studyId) as { id: number; name: string }[]
   ).map((r) => ({ id: String(r.id), name: r.name }));
@@ -106,7 +107,8 @@ export function studyReportInput(db: Db, studyId: number): ReportInput {
     .prepare(
       `SELECT r.id, r.reader_id AS readerId, sc.case_id AS caseId, r.phase, c.name AS category, r.confidence, r.elapsed_ms AS elapsedMs
        FROM readings r JOIN study_cases sc ON sc.id = r.study_case_id LEFT JOIN categories c ON c.id = r.category_id
-       WHERE r.study_id = ? AND r.committed_at IS NOT NULL ORDER BY r.id`,
+       JOIN study_readers sr ON sr.study_id = r.study_id AND sr.reader_id = r.reader_id
+       WHERE r.study_id = ? AND r.committed_at IS NOT NULL AND sr.withdrawn_at IS NULL ORDER BY r.id`,
     )
     .all(studyId) as {
     id: number;

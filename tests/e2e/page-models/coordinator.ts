@@ -43,6 +43,14 @@ export class CoordinatorPages {
     await this.page.getByTestId('reader-progress').waitFor();
   }
 
+  /** Withdraws a reader from the open study page, answering the browser's prompt with `reason`. */
+  async withdraw(readerName: string, reason: string): Promise<void> {
+    this.page.once('dialog', (dialog) => void dialog.accept(reason));
+    const row = this.page.locator(`tr[data-reader="${readerName}"]`);
+    await row.getByRole('button', { name: 'Withdraw' }).click();
+    await this.page.locator(`tr.withdrawn[data-reader="${readerName}"]`).waitFor();
+  }
+
   /** The progress label of a reader on the open study page, e.g. "5 / 5 ✓". */
   async progressOf(readerName: string): Promise<string> {
     const row = this.page.locator(`tr[data-reader="${readerName}"]`);

@@ -31,6 +31,19 @@ export function StudyPage({ studyId }: { studyId: number }) {
     }
   };
 
+  const withdraw = async (readerId: number, name: string) => {
+    const reason = window.prompt(
+      `Withdraw ${name} from "${study.name}"? They can no longer read it and cannot rejoin; their committed ` +
+        'readings stay stored but leave the statistics. Reason (recorded in the audit log):',
+    );
+    if (!reason?.trim()) return;
+    try {
+      setData(await call('studies.withdrawReader', { studyId, readerId, reason: reason.trim() }));
+    } catch (e) {
+      setFailure(errorMessage(e));
+    }
+  };
+
   const addReaders = async () => {
     try {
       setData(await call('studies.addReaders', { studyId, readerIds: adding }));
@@ -77,23 +90,47 @@ export function StudyPage({ studyId }: { studyId: number }) {
                   <th>Committed</th>
                   <th className="num">Median time</th>
                   <th>Last activity</th>
+                  {study.status === 'open' && <th />}
                 </tr>
               </thead>
               <tbody>
                 {study.readers.map((r) => (
-                  <tr key={r.readerId} data-reader={r.name}>
+                  <tr
+                    key={r.readerId}
+                    data-reader={r.name}
+                    className={r.withdrawnAt ? 'withdrawn' : undefined}
+                  >
                     <td>{r.name}</td>
                     <td>
-                      <Progress
-                        value={r.completed}
-                        total={r.total}
-                        label={`${r.completed} / ${r.total}${r.finished ? ' ✓' : ''}`}
-                      />
+                      {r.withdrawnAt ? (
+                        <span className="muted" title={r.withdrawalReason ?? ''}>
+                          withdrawn {when(r.withdrawnAt)} ({r.completed} readings left out):{' '}
+                          {r.withdrawalReason}
+                        </span>
+                      ) : (
+                        <Progress
+                          value={r.completed}
+                          total={r.total}
+                          label={`${r.completed} / ${r.total}${r.finished ? ' ✓' : ''}`}
+                        />
+                      )}
                     </td>
                     <td className="num">
                       {r.medianReadingTimeS === null ? '—' : `${r.medianReadingTimeS} s`}
                     </td>
                     <td>{when(r.lastActivityAt)}</td>
+                    {study.status === 'open' && (
+                      <td>
+                        {!r.withdrawnAt && (
+                          <button
+                            className="btn ghost small"
+                            onClick={() => void withdraw(r.readerId, r.name)}
+                          >
+                            Withdraw
+                          </button>
+                        )}
+                      </td>
+                    )}
                   </tr>
                 ))}
               </tbody>
