@@ -138,4 +138,9 @@ test('a 5-case study with 2 readers, read, resumed after a reload, followed by t
   );
   await ben.goto(server.url);
   await ben.getByText('No study has been assigned to you yet.').waitFor();
+  await coordinator.goto(`${server.url}#/studies/${studyId}/report`);
+  assert.match(
+    (await coordinator.getByTestId('withdrawn-readers').textContent())!,
+    /Dr Ben Reader \(2 readings; protocol deviation\)/,
+  );
 });

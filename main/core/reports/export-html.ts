@@ -82,6 +82,11 @@ export function reportHtml(report: Report): string {
   parts.push(
     `<h1>${escape(report.title)}</h1><p class="muted">Generated ${escape(report.generatedAt)} · ${c.cases} cases · ${c.readers} readers · ${c.readings} readings · ${c.models} model(s) · ${c.groups} reader group(s) · ${Math.round(report.level * 100)}% confidence intervals (DeLong) · reference model: ${escape(report.referenceModel ?? 'none')}</p>`,
   );
+  if (report.withdrawnReaders.length > 0) {
+    parts.push(
+      `<p>Withdrawn readers, left out of every statistic: ${report.withdrawnReaders.map((w) => `${escape(w.name)} (${w.readings} readings; ${escape(w.withdrawnAt)}: ${escape(w.reason)})`).join('; ')}</p>`,
+    );
+  }
 
   if (report.classification.skipped) {
     parts.push(

@@ -37,6 +37,14 @@ export interface ReportReaderGroup {
   scores: Record<string, number[]>;
 }
 
+export interface WithdrawnReader {
+  name: string;
+  withdrawnAt: string;
+  reason: string;
+  /** committed readings left out of the statistics */
+  readings: number;
+}
+
 export interface ReportInput {
   title?: string;
   categories: string[];
@@ -45,6 +53,8 @@ export interface ReportInput {
   readers: { id: string; name: string }[];
   readings: ReportReading[];
   readerGroups?: ReportReaderGroup[];
+  /** Readers withdrawn from the study: not in `readers`, their readings not in `readings`; listed in the report. */
+  withdrawnReaders?: WithdrawnReader[];
   options?: { covariance?: CovarianceMethod; level?: number };
 }
 

@@ -31,7 +31,14 @@ import {
   type Placements,
   type RocPoint,
 } from '../stats/roc.ts';
-import { prepareReport, type Phase, type Prepared, type ReportInput, type Scorer } from './input.ts';
+import {
+  prepareReport,
+  type Phase,
+  type Prepared,
+  type ReportInput,
+  type Scorer,
+  type WithdrawnReader,
+} from './input.ts';
 
 export interface ScorerRef {
   id: string;
@@ -113,6 +120,7 @@ export interface Report {
   generatedAt: string;
   categories: string[];
   counts: { cases: number; readers: number; readings: number; models: number; groups: number };
+  withdrawnReaders: WithdrawnReader[];
   phases: Phase[];
   level: number;
   referenceModel: string | null;
@@ -413,6 +421,7 @@ export function buildReport(input: ReportInput, now: Date = new Date()): Report 
       models: p.models.length,
       groups: p.groups.length,
     },
+    withdrawnReaders: input.withdrawnReaders ?? [],
     phases: p.phases,
     level: p.level,
     referenceModel: reference?.name ?? null,

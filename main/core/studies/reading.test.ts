@@ -220,6 +220,9 @@ test('a withdrawn reader loses the study; their readings stay stored and flagged
     [String(a)],
   );
   assert.ok(input.readings.every((r) => r.readerId === String(a)));
+  assert.deepEqual(input.withdrawnReaders, [
+    { name: 'Reader B', withdrawnAt: new Date(clock).toISOString(), reason: 'left the clinic', readings: 1 },
+  ]);
   const csv = readingsCsv(store.db, study.id).trim().split('\n').slice(1);
   assert.equal(csv.length, 2, 'both readings stay in the raw export');
   assert.ok(

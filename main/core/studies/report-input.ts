@@ -1,7 +1,7 @@
 // A study's data as the report's plain input (main/core/reports): its cases with ground truth, the committed
 // readings of every reader (both phases), and every model version that has predictions on all of its cases.
 // Drafts never enter a report.
-import type { ReportInput } from '../reports/input.ts';
+import type { ReportInput, WithdrawnReader } from '../reports/input.ts';
 import type { Db } from '../db/connection.ts';
 
 export function studyReportInput(db: Db, studyId: number): ReportInput {
@@ -147,5 +147,14 @@ export function studyReportInput(db: Db, studyId: number): ReportInput {
       })),
     };
   });
-  return { title: study.name, categories: names, cases, models, readers, readings };
+  const withdrawnReaders = db
+    .prepare(
+      `SELECT r.name, sr.withdrawn_at AS withdrawnAt, sr.withdrawal_reason AS reason,
+         (SELECT count(*) FROM readings x WHERE x.study_id = sr.study_id AND x.reader_id = sr.reader_id
+            AND x.committed_at IS NOT NULL) AS readings
+       FROM study_readers sr JOIN readers r ON r.id = sr.reader_id
+       WHERE sr.study_id = ? AND sr.withdrawn_at IS NOT NULL ORDER BY sr.withdrawn_at, r.id`,
+    )
+    .all(studyId) as WithdrawnReader[];
+  return { title: study.name, categories: names, cases, models, readers, readings, withdrawnReaders };
 }

@@ -97,6 +97,12 @@ function ReportBody({ report }: { report: StudyReport }) {
         readings · reference model: {report.referenceModel ?? 'none'} · {Math.round(report.level * 100)} %
         confidence intervals · generated {new Date(report.generatedAt).toLocaleString()}
       </p>
+      {report.withdrawnReaders.length > 0 && (
+        <p className="muted" data-testid="withdrawn-readers">
+          Withdrawn readers, left out of every statistic:{' '}
+          {report.withdrawnReaders.map((w) => `${w.name} (${w.readings} readings; ${w.reason})`).join('; ')}
+        </p>
+      )}
 
       {report.classification.perCategory.length > 0 && (
         <div className="card">
