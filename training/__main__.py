@@ -9,6 +9,7 @@ COMMANDS = {
     "check-leakage": ("training.data.leakage", "Fail when a group appears in two splits."),
     "train-classifier": ("training.classifier.train", "Train the lesion classifier."),
     "evaluate-classifier": ("training.classifier.evaluate", "AUC with DeLong CIs and more on a split."),
+    "ensemble-classifier": ("training.classifier.ensemble", "Average trained classifiers into one model."),
     "export": ("training.export", "Export a checkpoint to ONNX with its manifest."),
     "train-detector": ("training.detector.train", "Train the anchor-based lesion detector."),
     "predict-detector": ("training.detector.predict", "Run an exported detector over a COCO file."),

@@ -47,6 +47,8 @@ def export_model(ckpt: dict, onnx_path: Path, args) -> dict:
     tta = (
         ", averaged over the image and its horizontal, vertical and double flips" if meta["flip_tta"] else ""
     )
+    if "members" in ckpt:
+        tta += f"; the mean of {len(ckpt['members'])} members' probabilities (training.members)"
     manifest = {
         "task": "classification",
         "name": args.name or f"ham10000-{meta['backbone'].replace('_', '-')}",

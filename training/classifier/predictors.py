@@ -19,12 +19,16 @@ def load_checkpoint(path) -> dict:
     if not path.exists():
         raise FileNotFoundError(f"{path}: checkpoint not found")
     ckpt = torch.load(path, map_location="cpu", weights_only=False)
-    if not isinstance(ckpt, dict) or "meta" not in ckpt or "model" not in ckpt:
-        raise ValueError(f"{path}: not a training checkpoint (expected keys 'meta' and 'model')")
+    if not isinstance(ckpt, dict) or "meta" not in ckpt or not ("model" in ckpt or "members" in ckpt):
+        raise ValueError(f"{path}: not a training checkpoint (expected keys 'meta' and 'model' or 'members')")
     return ckpt
 
 
-def probability_model(ckpt: dict) -> ProbabilityModel:
+def probability_model(ckpt: dict) -> torch.nn.Module:
+    if "members" in ckpt:
+        from training.classifier.ensemble import ensemble_model
+
+        return ensemble_model(ckpt, probability_model)
     meta = ckpt["meta"]
     backbone, _ = build_backbone(meta["backbone"], len(meta["labels"]), pretrained=False)
     backbone.load_state_dict(ckpt["model"])

@@ -186,3 +186,68 @@ def test_resume_continues_from_last_checkpoint(quick_run, tmp_path):
     history = json.loads((out / "history.json").read_text())
     assert [h["epoch"] for h in history] == [1, 2, 3] and history[:2] == first
     assert "resumed after epoch 2" in (out / "train.log").read_text()
+
+
+def test_ensemble_averages_members_and_exports_one_graph(quick_run, tmp_path):
+    """Two members, the second 'trained' at 240x180 (the quick weights with a larger input in their meta): the
+    exported graph takes the first member's 200x150 input, enlarges it for the second, averages, and matches
+    PyTorch; members that cannot share one input are refused by name."""
+    from torch.nn import functional as F
+
+    from training.classifier.ensemble import build_ensemble
+    from training.classifier.predictors import probability_model
+    from training.data.dataset import load_coco
+
+    torch.set_num_threads(1)
+    small = load_checkpoint(quick_run["tmp"] / "run" / "best.pt")
+    large = {"meta": json.loads(json.dumps(small["meta"])), "model": small["model"]}
+    large["meta"]["input"].update(width=240, height=180)
+    torch.save(small, tmp_path / "small.pt")
+    torch.save(large, tmp_path / "large.pt")
+    ens = tmp_path / "ensemble.pt"
+    run(
+        "ensemble-classifier",
+        "--checkpoints",
+        str(tmp_path / "small.pt"),
+        str(tmp_path / "large.pt"),
+        "--out",
+        str(ens),
+    )
+
+    x = torch.randn(3, 3, 150, 200, generator=torch.Generator().manual_seed(0))
+    ckpt = load_checkpoint(ens)
+    with torch.no_grad():
+        expected = (
+            probability_model(small)(x)
+            + probability_model(large)(
+                F.interpolate(x, size=(180, 240), mode="bilinear", align_corners=False)
+            )
+        ) / 2
+        torch.testing.assert_close(probability_model(ckpt)(x), expected)
+
+    run(
+        "export",
+        "--checkpoint",
+        str(ens),
+        "--metrics",
+        str(quick_run["tmp"] / "eval" / "report.json"),
+        "--out",
+        str(tmp_path / "model"),
+    )
+    m = json.loads((tmp_path / "model" / "manifest.json").read_text())
+    assert (m["input"]["width"], m["input"]["height"]) == (200, 150)
+    assert (
+        len(m["training"]["members"]) == 2
+        and "mean of the probabilities of 2 members" in m["training"]["recipe"]
+    )
+    assert m["training"]["wall_time_s"] == pytest.approx(
+        2 * small["meta"]["training"]["wall_time_s"], abs=0.2
+    )
+    paths = [im.path for im in load_coco(quick_run["coco"]).images[:16]]
+    assert parity(ckpt, tmp_path / "model" / "model.onnx", paths) < 1e-4
+
+    with pytest.raises(ValueError, match="member 2: input 200x150 is smaller"):
+        build_ensemble([large, small], "")
+    other = {"meta": {**small["meta"], "labels": small["meta"]["labels"][::-1]}, "model": small["model"]}
+    with pytest.raises(ValueError, match="member 2: labels"):
+        build_ensemble([small, other], "")
