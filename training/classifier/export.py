@@ -44,11 +44,11 @@ def export_model(ckpt: dict, onnx_path: Path, args) -> dict:
     export_onnx(ckpt, onnx_path, args.opset)
     labels = meta["labels"]
     activation = "sigmoid per category" if meta["multi_label"] else "softmax over categories"
-    tta = (
+    averaging = (
         ", averaged over the image and its horizontal, vertical and double flips" if meta["flip_tta"] else ""
     )
     if "members" in ckpt:
-        tta += f"; the mean of {len(ckpt['members'])} members' probabilities (training.members)"
+        averaging += f"; the mean of {len(ckpt['members'])} members' probabilities (training.members)"
     manifest = {
         "task": "classification",
         "name": args.name or f"ham10000-{meta['backbone'].replace('_', '-')}",
@@ -60,7 +60,7 @@ def export_model(ckpt: dict, onnx_path: Path, args) -> dict:
             {
                 "name": OUTPUT_NAME,
                 "shape": ["N", len(labels)],
-                "meaning": f"probability of each label (index i = labels[i]), {activation}{tta}",
+                "meaning": f"probability of each label (index i = labels[i]), {activation}{averaging}",
             }
         ],
         "onnx": {"opset": args.opset, "dynamic_batch": True},

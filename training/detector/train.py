@@ -335,8 +335,9 @@ def main(args) -> int:
         recipe.crop_height,
         vertical_flip=recipe.vertical_flip,
     )
-    anchor_cfg = default_anchors(recipe.smallest_anchor)
-    anchors = torch.from_numpy(generate_anchors(anchor_cfg, recipe.crop_width, recipe.crop_height)).float()
+    anchors = torch.from_numpy(
+        generate_anchors(default_anchors(recipe.smallest_anchor), recipe.crop_width, recipe.crop_height)
+    ).float()
     steps_per_epoch = math.ceil((recipe.samples_per_epoch or len(train_ds.images)) / recipe.batch_size)
     total_steps = steps_per_epoch * recipe.epochs
 

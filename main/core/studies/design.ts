@@ -224,8 +224,13 @@ function insertReaders(
     .prepare('SELECT id FROM study_cases WHERE study_id = ? ORDER BY id')
     .pluck()
     .all(studyId) as number[];
-  const already = new Set(
-    db.prepare('SELECT reader_id FROM study_readers WHERE study_id = ?').pluck().all(studyId) as number[],
+  // enrolled readers -> their withdrawal time (null while active)
+  const enrolled = new Map(
+    (
+      db
+        .prepare('SELECT reader_id AS id, withdrawn_at AS withdrawnAt FROM study_readers WHERE study_id = ?')
+        .all(studyId) as { id: number; withdrawnAt: string | null }[]
+    ).map((r) => [r.id, r.withdrawnAt]),
   );
   const addReader = db.prepare(
     'INSERT INTO study_readers (study_id, reader_id, order_seed, added_at) VALUES (?, ?, ?, ?)',
@@ -233,19 +238,13 @@ function insertReaders(
   const addOrder = db.prepare(
     'INSERT INTO study_case_order (study_id, reader_id, position, study_case_id) VALUES (?, ?, ?, ?)',
   );
-  const withdrawn = new Set(
-    db
-      .prepare('SELECT reader_id FROM study_readers WHERE study_id = ? AND withdrawn_at IS NOT NULL')
-      .pluck()
-      .all(studyId) as number[],
-  );
   for (const readerId of [...new Set(readerIds)]) {
-    if (withdrawn.has(readerId))
+    if (enrolled.get(readerId))
       throw new ApiError(
         'conflict',
         `reader ${readerId} was withdrawn from study ${studyId} and cannot rejoin it`,
       );
-    if (already.has(readerId)) continue;
+    if (enrolled.has(readerId)) continue;
     readerInfo(ctx, readerId);
     const seed = readerOrderSeed(studySeed, readerId);
     addReader.run(studyId, readerId, seed, now.toISOString());

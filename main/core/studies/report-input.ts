@@ -95,14 +95,20 @@ export function studyReportInput(db: Db, studyId: number): ReportInput {
     return { name: `${model.name} ${model.version}`, scores, boxes };
   });
 
-  const readers = (
-    db
-      .prepare(
-        `SELECT r.id, r.name FROM study_readers sr JOIN readers r ON r.id = sr.reader_id
-         WHERE sr.study_id = ? AND sr.withdrawn_at IS NULL ORDER BY r.id`,
-      )
-      .all(studyId) as { id: number; name: string }[]
-  ).map((r) => ({ id: String(r.id), name: r.name }));
+  const enrolled = db
+    .prepare(
+      `SELECT r.id, r.name, sr.withdrawn_at AS withdrawnAt, sr.withdrawal_reason AS reason,
+         (SELECT count(*) FROM readings x WHERE x.study_id = sr.study_id AND x.reader_id = sr.reader_id
+            AND x.committed_at IS NOT NULL) AS readings
+       FROM study_readers sr JOIN readers r ON r.id = sr.reader_id WHERE sr.study_id = ? ORDER BY r.id`,
+    )
+    .all(studyId) as ({ id: number; withdrawnAt: string | null } & Omit<WithdrawnReader, 'withdrawnAt'>)[];
+  const readers = enrolled
+    .filter((r) => r.withdrawnAt === null)
+    .map((r) => ({ id: String(r.id), name: r.name }));
+  const withdrawnReaders = enrolled.flatMap(({ name, withdrawnAt, reason, readings }) =>
+    withdrawnAt === null ? [] : [{ name, withdrawnAt, reason, readings }],
+  );
   const readingRows = db
     .prepare(
       `SELECT r.id, r.reader_id AS readerId, sc.case_id AS caseId, r.phase, c.name AS category, r.confidence, r.elapsed_ms AS elapsedMs
@@ -147,14 +153,5 @@ export function studyReportInput(db: Db, studyId: number): ReportInput {
       })),
     };
   });
-  const withdrawnReaders = db
-    .prepare(
-      `SELECT r.name, sr.withdrawn_at AS withdrawnAt, sr.withdrawal_reason AS reason,
-         (SELECT count(*) FROM readings x WHERE x.study_id = sr.study_id AND x.reader_id = sr.reader_id
-            AND x.committed_at IS NOT NULL) AS readings
-       FROM study_readers sr JOIN readers r ON r.id = sr.reader_id
-       WHERE sr.study_id = ? AND sr.withdrawn_at IS NOT NULL ORDER BY sr.withdrawn_at, r.id`,
-    )
-    .all(studyId) as WithdrawnReader[];
   return { title: study.name, categories: names, cases, models, readers, readings, withdrawnReaders };
 }
