@@ -1,4 +1,5 @@
 """`python -m training <command>`: each command lives in its own module with `add_arguments` and `main`."""
+
 import argparse
 import importlib
 import sys

@@ -1,7 +1,11 @@
 """`python -m training ensemble-classifier`: trained classifiers as one model whose probabilities are the mean
 of theirs. The ensemble's input is the first member's; a member trained at a larger size gets that input
 upsampled inside the graph (bilinear, half-pixel centres: what the stretch preprocessing does when it
-enlarges, where antialiasing has no effect), so the app still feeds one preprocessed image to one graph."""
+enlarges, where antialiasing has no effect), so the app still feeds one preprocessed image to one graph.
+
+With --half-weights every member's weights are rounded to float16 here, in the checkpoint, so the PyTorch
+model that is evaluated is exactly the one exported; the ONNX file then stores them in 16 bits (half the size,
+room for more members under the 30 MB bundle limit) and the arithmetic stays float32."""
 
 from __future__ import annotations
 
@@ -26,6 +30,11 @@ def add_arguments(p) -> None:
         help="member checkpoints (best.pt); the first sets the input",
     )
     p.add_argument(
+        "--half-weights",
+        action="store_true",
+        help="round the members' weights to float16 (stored in 16 bits in the ONNX file)",
+    )
+    p.add_argument(
         "--out", required=True, help="ensemble checkpoint to write (.pt), for evaluate-classifier and export"
     )
 
@@ -47,7 +56,11 @@ class EnsembleModel(nn.Module):
         return torch.stack(outputs).mean(dim=0)
 
 
-def build_ensemble(checkpoints: list[dict], command: str) -> dict:
+def round_to_half(state: dict) -> dict:
+    return {k: v.half().float() if v.dtype == torch.float32 else v for k, v in state.items()}
+
+
+def build_ensemble(checkpoints: list[dict], command: str, half_weights: bool = False) -> dict:
     """The ensemble checkpoint: `meta` as a single model's (input, labels, training), plus `members`."""
     first = checkpoints[0]["meta"]
     for i, ckpt in enumerate(checkpoints[1:], start=2):
@@ -68,7 +81,10 @@ def build_ensemble(checkpoints: list[dict], command: str) -> dict:
             )
     backbones = [c["meta"]["backbone"] for c in checkpoints]
     backbone = f"{backbones[0]}_x{len(backbones)}" if len(set(backbones)) == 1 else "_".join(backbones)
-    members = [{"meta": c["meta"], "model": c["model"]} for c in checkpoints]
+    members = [
+        {"meta": c["meta"], "model": round_to_half(c["model"]) if half_weights else c["model"]}
+        for c in checkpoints
+    ]
     member_training = [c["meta"]["training"] for c in checkpoints]
     training = {
         "dataset": first["training"]["dataset"],
@@ -85,7 +101,11 @@ def build_ensemble(checkpoints: list[dict], command: str) -> dict:
         "licence": first["training"]["licence"],
         "members": member_training,
     }
-    return {"meta": {**first, "backbone": backbone, "training": training}, "members": members}
+    meta = {**first, "backbone": backbone, "training": training, "weights_dtype": "float32"}
+    if half_weights:
+        meta["weights_dtype"] = "float16"
+        training["weights"] = "rounded to float16 (stored in 16 bits, computed in float32)"
+    return {"meta": meta, "members": members}
 
 
 def ensemble_model(ckpt: dict, member_model) -> EnsembleModel:
@@ -100,7 +120,7 @@ def main(args) -> int:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
-        ensemble = build_ensemble(checkpoints, command)
+        ensemble = build_ensemble(checkpoints, command, args.half_weights)
     except ValueError as e:
         raise SystemExit(f"ensemble-classifier: {e}") from e
     torch.save(ensemble, out)

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import onnx
 import torch
+from onnx import TensorProto, helper, numpy_helper
 
 from training.classifier.data import load_split_ids
 from training.classifier.predictors import (
@@ -21,8 +22,34 @@ from training.data.dataset import load_coco
 OUTPUT_NAME = "probabilities"
 
 
-def export_onnx(ckpt: dict, onnx_path: Path, opset: int) -> None:
+def store_half_initializers(model: onnx.ModelProto) -> int:
+    """Float32 initializers whose every value is a float16 value are stored as float16 and cast back to
+    float32 by a Cast node: the graph computes with exactly the same numbers. Returns how many were stored."""
+    graph = model.graph
+    kept, casts, count = [], [], 0
+    for init in graph.initializer:
+        values = numpy_helper.to_array(init)
+        half = values.astype(np.float16)
+        exact = values.dtype == np.float32 and np.array_equal(half.astype(np.float32), values)
+        if not exact or values.size < 16:
+            kept.append(init)
+            continue
+        stored = numpy_helper.from_array(half, init.name + "_f16")
+        kept.append(stored)
+        casts.append(helper.make_node("Cast", [stored.name], [init.name], to=TensorProto.FLOAT))
+        count += 1
+    graph.ClearField("initializer")
+    graph.initializer.extend(kept)
+    nodes = casts + list(graph.node)
+    graph.ClearField("node")
+    graph.node.extend(nodes)
+    return count
+
+
+def export_onnx(ckpt: dict, onnx_path: Path, opset: int) -> int:
+    """Writes the graph; returns the number of weight tensors stored as float16."""
     meta = ckpt["meta"]
+    half = meta.get("weights_dtype") == "float16"
     model = probability_model(ckpt)
     spec = meta["input"]
     example = torch.zeros(2, 3, spec["height"], spec["width"])
@@ -35,13 +62,21 @@ def export_onnx(ckpt: dict, onnx_path: Path, opset: int) -> None:
         input_names=[spec["name"]],
         output_names=[OUTPUT_NAME],
         dynamic_axes={spec["name"]: {0: "batch"}, OUTPUT_NAME: {0: "batch"}},
+        # Folding batch norm into the convolutions would make new weights that float16 cannot hold exactly.
+        do_constant_folding=not half,
     )
+    stored_half = 0
+    if half:
+        graph = onnx.load(str(onnx_path))
+        stored_half = store_half_initializers(graph)
+        onnx.save(graph, str(onnx_path))
     onnx.checker.check_model(str(onnx_path))
+    return stored_half
 
 
 def export_model(ckpt: dict, onnx_path: Path, args) -> dict:
     meta = ckpt["meta"]
-    export_onnx(ckpt, onnx_path, args.opset)
+    stored_half = export_onnx(ckpt, onnx_path, args.opset)
     labels = meta["labels"]
     activation = "sigmoid per category" if meta["multi_label"] else "softmax over categories"
     averaging = (
@@ -63,7 +98,8 @@ def export_model(ckpt: dict, onnx_path: Path, args) -> dict:
                 "meaning": f"probability of each label (index i = labels[i]), {activation}{averaging}",
             }
         ],
-        "onnx": {"opset": args.opset, "dynamic_batch": True},
+        "onnx": {"opset": args.opset, "dynamic_batch": True}
+        | ({"float16_weight_tensors": stored_half} if stored_half else {}),
         "training": {key: value for key, value in meta["training"].items() if key != "history"}
         | {"history": meta["training"].get("history", [])},
     }

@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
+from torch.optim.swa_utils import AveragedModel
 from tqdm import tqdm
 
 from training.classifier.data import (
@@ -92,6 +94,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="exported model averages over the 4 flips",
     )
     p.add_argument(
+        "--ema-decay",
+        type=float,
+        default=0.0,
+        help="validate, select and export an exponential moving average of the weights (0: off)",
+    )
+    p.add_argument(
         "--patience", type=int, default=4, help="early stop after this many epochs without improvement"
     )
     p.add_argument("--seed", type=int, default=1)
@@ -108,6 +116,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="start from the weights of this checkpoint (a second, lower-LR stage); its record is kept",
     )
     p.add_argument("--quick", action="store_true", help="tiny recipe for tests: " + json.dumps(QUICK))
+
+
+def weight_average(model: nn.Module, decay: float) -> AveragedModel:
+    """EMA of weights and batch-norm buffers; the decay ramps up over the first steps (as timm's ModelEmaV2
+    with warmup) so the randomly initialized head does not linger in the average."""
+
+    def ema(averaged: torch.Tensor, current: torch.Tensor, num_averaged) -> torch.Tensor:
+        d = min(decay, (1 + float(num_averaged)) / (10 + float(num_averaged)))
+        return d * averaged + (1 - d) * current
+
+    return AveragedModel(model, avg_fn=ema, use_buffers=True)
 
 
 def _lr_factor(step: int, total: int, warmup: int) -> float:
@@ -204,6 +223,7 @@ def main(args) -> int:
     backbone = backbone.to(memory_format=torch.channels_last)
     trainable = [p for p in backbone.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=args.weight_decay)
+    ema = weight_average(backbone, args.ema_decay) if args.ema_decay else None
 
     t0 = time.time()
     train_images = cache_images(train_ds, spec, "decode train")
@@ -235,6 +255,8 @@ def main(args) -> int:
         backbone.load_state_dict(ckpt["model"])
         optimizer.load_state_dict(ckpt["optimizer"])
         scheduler.load_state_dict(ckpt["scheduler"])
+        if ema is not None:
+            ema.load_state_dict(ckpt["ema"])
         generator.set_state(ckpt["generator"])
         torch.set_rng_state(ckpt["torch_rng"])
         state = ckpt["state"]
@@ -271,13 +293,15 @@ def main(args) -> int:
                     "height",
                     "resize",
                     "flip_tta",
+                    "ema_decay",
                 )
             }
             | {
                 "optimizer": "AdamW",
                 "schedule": "linear warmup + cosine, per step",
                 "augmentation": repr(augment),
-                "selection": "best validation macro AUC",
+                "selection": "best validation macro AUC"
+                + (" of the weight average (ema_decay)" if args.ema_decay else ""),
             },
             "command": (out / "command.txt").read_text(encoding="utf-8").strip(),
             "seed": args.seed,
@@ -324,6 +348,8 @@ def main(args) -> int:
             loss.backward()
             optimizer.step()
             scheduler.step()
+            if ema is not None:
+                ema.update_parameters(backbone)
             running += loss.item() * len(idx)
             seen += len(idx)
             bar.set_postfix(
@@ -331,8 +357,9 @@ def main(args) -> int:
             )
         bar.close()
         train_s = time.time() - started
+        selected = backbone if ema is None else ema.module  # the weights that are validated and exported
         val = _validation_scores(
-            predict_cached(backbone, val_images, spec, multi_label), val_y, multi_label, k
+            predict_cached(selected, val_images, spec, multi_label), val_y, multi_label, k
         )
         state["elapsed_s"] += time.time() - started
         state["epoch"] = epoch
@@ -364,7 +391,7 @@ def main(args) -> int:
         meta["training"]["best_epoch"] = state["best_epoch"]
         meta["training"]["history"] = state["history"]
         if improved:
-            _save(out / "best.pt", {"meta": meta, "model": backbone.state_dict()})
+            _save(out / "best.pt", {"meta": meta, "model": selected.state_dict()})
         _save(
             out / "last.pt",
             {
@@ -374,6 +401,7 @@ def main(args) -> int:
                 "scheduler": scheduler.state_dict(),
                 "generator": generator.get_state(),
                 "torch_rng": torch.get_rng_state(),
+                **({"ema": ema.state_dict()} if ema is not None else {}),
                 "state": state,
                 "args": args_record,
             },

@@ -55,3 +55,25 @@ def test_freezing_stops_gradients_in_the_early_layers():
     model(torch.randn(2, 3, 64, 64)).sum().backward()
     assert model._conv_stem.weight.grad is None and model._blocks[2]._project_conv.weight.grad is None
     assert model._blocks[3]._project_conv.weight.grad is not None
+
+
+def test_weight_average_ramps_its_decay_and_averages_buffers():
+    from training.classifier.train import weight_average
+
+    model = torch.nn.BatchNorm1d(1)
+    ema = weight_average(model, decay=0.9)
+    history = []
+    for value in (1.0, 2.0, 3.0):
+        with torch.no_grad():
+            model.weight.fill_(value)
+            model.running_mean.fill_(value)
+        ema.update_parameters(model)
+        history.append(value)
+    # First update copies; then decay min(0.9, (1 + n) / (10 + n)): 2/11 after one, 3/12 after two.
+    expected = 1.0
+    for n, value in enumerate(history[1:], start=1):
+        d = min(0.9, (1 + n) / (10 + n))
+        expected = d * expected + (1 - d) * value
+    assert ema.module.weight.item() == pytest.approx(expected, rel=1e-6)
+    assert ema.module.running_mean.item() == pytest.approx(expected, rel=1e-6)
+    assert expected != pytest.approx(3.0)

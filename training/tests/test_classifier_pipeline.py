@@ -62,6 +62,8 @@ def quick_run(tmp_path_factory):
         str(split),
         "--out",
         str(tmp / "run"),
+        "--ema-decay",
+        "0.9",
     )
     run(
         "evaluate-classifier",
@@ -107,6 +109,15 @@ def test_training_writes_checkpoints_and_log(quick_run):
     history = json.loads((run_dir / "history.json").read_text())
     assert [h["epoch"] for h in history] == [1, 2]
     assert all(np.isfinite(h["train_loss"]) for h in history)
+    import torch
+
+    best = torch.load(run_dir / "best.pt", weights_only=False)
+    last = torch.load(run_dir / "last.pt", weights_only=False)
+    assert best["meta"]["training"]["recipe"]["ema_decay"] == 0.9
+    # The selected weights are the average: the raw weights of the last step differ from it.
+    ema_weights = {k.removeprefix("module."): v for k, v in last["ema"].items() if k.startswith("module.")}
+    assert set(ema_weights) == set(last["model"])
+    assert any(not torch.equal(ema_weights[k], last["model"][k]) for k in last["model"])
 
 
 def test_manifest_describes_the_model(quick_run):
@@ -251,3 +262,31 @@ def test_ensemble_averages_members_and_exports_one_graph(quick_run, tmp_path):
     other = {"meta": {**small["meta"], "labels": small["meta"]["labels"][::-1]}, "model": small["model"]}
     with pytest.raises(ValueError, match="member 2: labels"):
         build_ensemble([small, other], "")
+
+
+def test_half_weight_ensemble_stores_16_bits_and_matches_its_rounded_pytorch_model(quick_run, tmp_path):
+    """--half-weights rounds the members' weights in the checkpoint; the ONNX file holds them in 16 bits and
+    computes in float32, so it still matches the (rounded) PyTorch model to 1e-4 at about half the size."""
+    from training.data.dataset import load_coco
+
+    torch.set_num_threads(1)
+    member = str(quick_run["tmp"] / "run" / "best.pt")
+    sizes = {}
+    for flag in ([], ["--half-weights"]):
+        name = "half" if flag else "full"
+        ens = tmp_path / f"{name}.pt"
+        run("ensemble-classifier", "--checkpoints", member, member, *flag, "--out", str(ens))
+        out = tmp_path / name
+        metrics = str(quick_run["tmp"] / "eval" / "report.json")
+        run("export", "--checkpoint", str(ens), "--metrics", metrics, "--out", str(out))
+        sizes[name] = (out / "model.onnx").stat().st_size
+    ckpt = load_checkpoint(tmp_path / "half.pt")
+    weights = ckpt["members"][0]["model"]
+    assert ckpt["meta"]["weights_dtype"] == "float16"
+    assert all(torch.equal(v, v.half().float()) for v in weights.values() if v.is_floating_point())
+    m = json.loads((tmp_path / "half" / "manifest.json").read_text())
+    assert m["onnx"]["float16_weight_tensors"] > 100
+    assert m["training"]["weights"].startswith("rounded to float16")
+    assert sizes["half"] < 0.6 * sizes["full"]
+    paths = [im.path for im in load_coco(quick_run["coco"]).images[:16]]
+    assert parity(ckpt, tmp_path / "half" / "model.onnx", paths) < 1e-4
