@@ -2,7 +2,8 @@
 sensitivity / specificity at the argmax operating point, confusion matrix and ROC points.
 
 Macro AUC and balanced accuracy get percentile bootstrap CIs that resample whole groups (lesions), because
-images of one lesion are not independent cases.
+images of one lesion are not independent cases. Each category's AUC gets such a CI too, beside DeLong's,
+which treats every image as an independent case and so runs narrower when lesions have several images.
 """
 
 from __future__ import annotations
@@ -93,12 +94,20 @@ def classification_report(
 
     macro = macro_auc(truth, probs)
     boot_macro, boot_bacc = [], []
+    scored = [c for c in range(k) if 0 < truth[:, c].sum() < len(truth)]
+    boot_category: dict[int, list[float]] = {c: [] for c in scored}
     for idx in _group_bootstrap(groups, n_boot, BOOTSTRAP_SEED):
         t = truth[idx]
+        for c in scored:
+            if 0 < t[:, c].sum() < len(t):
+                boot_category[c].append(auc(t[:, c], probs[idx, c]))
         if all(0 < t[:, c].sum() < len(t) for c in range(k) if 0 < truth[:, c].sum() < len(truth)):
             boot_macro.append(macro_auc(t, probs[idx]))
         if not multi_label:
             boot_bacc.append(balanced_accuracy(y[idx], pred[idx], k))
+
+    for c in scored:
+        per_category[labels[c]]["ci95_group_bootstrap"] = _ci(boot_category[c])
 
     report = {
         "task": "classification",
@@ -113,7 +122,8 @@ def classification_report(
             "ci_method": f"group bootstrap, {n_boot} resamples",
         },
         "per_category": per_category,
-        "auc_ci_method": "DeLong, normal approximation",
+        "auc_ci_method": "DeLong, normal approximation (ci95); "
+        f"group bootstrap, {n_boot} resamples (ci95_group_bootstrap)",
     }
     if not multi_label:
         report["balanced_accuracy"] = {

@@ -65,3 +65,24 @@ def test_shape_mismatch_is_an_error():
     y, probs, _ = _synthetic()
     with pytest.raises(ValueError, match="shape"):
         classification_report(LABELS, y, probs[:, :3], multi_label=False)
+
+
+def test_group_bootstrap_auc_ci_is_not_fooled_by_repeated_images():
+    """Three identical images per lesion: DeLong counts them as three cases and narrows by about sqrt(3); the
+    lesion bootstrap CI keeps the width of the one-image-per-lesion data."""
+    y, probs, _ = _synthetic(2, n=300)
+    once = classification_report(LABELS, y, probs, multi_label=False, n_boot=400)
+    rep = classification_report(
+        LABELS,
+        np.repeat(y, 3),
+        np.repeat(probs, 3, axis=0),
+        multi_label=False,
+        groups=np.repeat(np.arange(300), 3),
+        n_boot=400,
+    )
+    for name in LABELS:
+        width = lambda ci: ci[1] - ci[0]  # noqa: E731
+        single, tripled = once["per_category"][name], rep["per_category"][name]
+        assert tripled["auc"] == pytest.approx(single["auc"])
+        assert width(tripled["ci95"]) == pytest.approx(width(single["ci95"]) / np.sqrt(3), rel=0.05)
+        assert width(tripled["ci95_group_bootstrap"]) == pytest.approx(width(single["ci95"]), rel=0.25)
