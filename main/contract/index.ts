@@ -113,6 +113,7 @@ export const routes = {
     'coordinator',
     z.strictObject({ studyId: s.id, readerId: s.id, reason: s.nonEmpty.max(500) }),
   ),
+  'studies.update': route('coordinator', s.updateStudy),
   'studies.close': route('coordinator', studyRef),
   'studies.report': route('coordinator', studyRef),
   // the report as a file (JSON, a zip of CSV tables, printable HTML, a zip of iMRMC inputs, one per category),
@@ -207,6 +208,8 @@ export interface StudySummary {
 
 export interface StudyDetail extends StudySummary {
   instructions: string;
+  // true once a reader has been shown a case: from then on only the name and instructions can change
+  readingStarted: boolean;
   settings: StudySettings;
   categoryCounts: Record<string, number>;
   readers: ReaderProgress[];
@@ -254,6 +257,7 @@ interface CoordinatorResponses {
   'studies.get': StudyDetail;
   'studies.addReaders': StudyDetail;
   'studies.withdrawReader': StudyDetail;
+  'studies.update': StudyDetail;
   'studies.close': StudyDetail;
   // the statistics engine's report (main/core/reports), or null while the study has no committed reading
   'studies.report': StudyReport | null;

@@ -136,6 +136,20 @@ export const studySample = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('stratified'), n: z.number().int().positive(), seed: z.number().int() }),
 ]);
 
+// What may change after creation: the name and instructions while the study is open; what readers see, the
+// time limit and going back only until the first case is shown (later, readers would have read under
+// different conditions). The case set, tasks, assisted model and orders never change: make a new study.
+export const updateStudy = z
+  .strictObject({
+    studyId: id,
+    name: nonEmpty.max(200).optional(),
+    instructions: z.string().max(5000).optional(),
+    show: z.strictObject({ age: z.boolean(), sex: z.boolean(), site: z.boolean() }).optional(),
+    timeLimitS: z.number().int().positive().max(3600).nullable().optional(),
+    allowPrevious: z.boolean().optional(),
+  })
+  .refine((r) => Object.keys(r).length > 1, 'nothing to change: give at least one setting');
+
 export const createStudy = z.strictObject({
   name: nonEmpty.max(200),
   instructions: z.string().max(5000).default(''),

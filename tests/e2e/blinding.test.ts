@@ -114,6 +114,7 @@ function argumentsFor(signInCode: string): Record<HandlerName, unknown> {
     'studies.get': { studyId },
     'studies.addReaders': { studyId, readerIds: [1] },
     'studies.withdrawReader': { studyId, readerId: 1, reason: 'x' },
+    'studies.update': { studyId, name: 'renamed by a reader' },
     'studies.close': { studyId },
     'studies.report': { studyId },
     'studies.export': { studyId, format: 'json' },

@@ -47,6 +47,11 @@ test('a 5-case study with 2 readers, read, resumed after a reload, followed by t
     newReaders: ['Dr Ada Reader', 'Dr Ben Reader'],
   });
   assert.match(accessCodes['Dr Ada Reader'], /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  // before anyone reads, the reading conditions can still change
+  assert.equal(await pages.settingsLocked(), false);
+  const design = await pages.editSettings({ instructions: 'Read as in clinic.', timeLimitS: 600 });
+  assert.match(design, /600 s per case/);
+  assert.match(design, /Read as in clinic\./);
 
   // reader 1 reads all five cases
   const ada = await newPage();
@@ -129,6 +134,7 @@ test('a 5-case study with 2 readers, read, resumed after a reload, followed by t
   assert.equal(await pages.progressOf('Dr Ada Reader'), '5 / 5 ✓');
   assert.equal(await pages.progressOf('Dr Ben Reader'), '2 / 5');
   await coordinator.screenshot({ path: join(ARTIFACTS, 'coordinator-study.png') });
+  assert.equal(await pages.settingsLocked(), true, 'cases were shown: the reading conditions are fixed');
 
   // the coordinator withdraws reader 2, whose study then disappears from their list
   await pages.withdraw('Dr Ben Reader', 'protocol deviation');

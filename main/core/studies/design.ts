@@ -15,6 +15,7 @@ import { readerProgress } from './progress.ts';
 import { readerOrderSeed, shuffled, stratifiedSample } from './random.ts';
 
 type CreateStudy = ParsedRequestOf<'studies.create'>;
+type UpdateStudy = ParsedRequestOf<'studies.update'>;
 
 export function listDatasets({ db }: StudyContext): DatasetInfo[] {
   const datasets = db.prepare('SELECT id, name FROM datasets ORDER BY id').all() as {
@@ -300,6 +301,48 @@ export function withdrawReader(
 }
 
 /** Closes and locks a study: no reading can be saved or committed afterwards. */
+function readingStarted({ db }: StudyContext, studyId: number): boolean {
+  return db.prepare('SELECT 1 FROM readings WHERE study_id = ? LIMIT 1').get(studyId) !== undefined;
+}
+
+/** Changes the settings that may still change (see `updateStudy` in the contract's schemas); audited with
+ * each field's old and new value. */
+export function updateStudy(ctx: StudyContext, request: UpdateStudy): StudyDetail {
+  const { studyId } = request;
+  const study = requireStudy(ctx, studyId);
+  if (study.status === 'closed') throw new ApiError('conflict', `study ${studyId} is closed`);
+  const columns: Record<string, [string, unknown, unknown]> = {};
+  const set = (field: string, column: string, from: unknown, to: unknown) => {
+    if (to !== undefined && to !== from) columns[field] = [column, from, to];
+  };
+  set('name', 'name', study.name, request.name?.trim());
+  set('instructions', 'instructions', study.instructions, request.instructions);
+  set('timeLimitS', 'time_limit_s', study.time_limit_s, request.timeLimitS);
+  set('allowPrevious', 'allow_back', !!study.allow_back, request.allowPrevious);
+  for (const key of ['age', 'sex', 'site'] as const)
+    set(`show.${key}`, `show_${key}`, !!study[`show_${key}`], request.show?.[key]);
+  const conditions = Object.keys(columns).filter((f) => f !== 'name' && f !== 'instructions');
+  if (conditions.length > 0 && readingStarted(ctx, studyId))
+    throw new ApiError(
+      'conflict',
+      `study ${studyId}: ${conditions.join(', ')} cannot change once readers have been shown cases ` +
+        '(they would have read under different conditions); create a new study instead',
+    );
+  if (Object.keys(columns).length === 0) return studyDetail(ctx, studyId);
+  const now = ctx.now();
+  ctx.db.transaction(() => {
+    for (const [column, , to] of Object.values(columns))
+      ctx.db
+        .prepare(`UPDATE studies SET ${column} = ? WHERE id = ?`)
+        .run(typeof to === 'boolean' ? +to : to, studyId);
+    const changes = Object.fromEntries(
+      Object.entries(columns).map(([field, [, from, to]]) => [field, { from, to }]),
+    );
+    audit(ctx.db, now, 'coordinator', 'study.update', 'study', studyId, { changes });
+  })();
+  return studyDetail(ctx, studyId);
+}
+
 export function closeStudy(ctx: StudyContext, studyId: number): StudyDetail {
   const study = requireStudy(ctx, studyId);
   if (study.status === 'closed') throw new ApiError('conflict', `study ${studyId} is already closed`);
@@ -394,6 +437,7 @@ export function studyDetail(ctx: StudyContext, studyId: number): StudyDetail {
   return {
     ...summary(ctx, study, readers),
     instructions: study.instructions,
+    readingStarted: readingStarted(ctx, study.id),
     settings: {
       datasetId: study.dataset_id,
       datasetName,

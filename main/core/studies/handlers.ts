@@ -27,6 +27,7 @@ type StudyRoutes =
   | 'studies.get'
   | 'studies.addReaders'
   | 'studies.withdrawReader'
+  | 'studies.update'
   | 'studies.close';
 
 function readerId({ caller }: CallContext): number {
@@ -80,6 +81,7 @@ export function studyHandlers(ctx: StudyContext): HandlerMap<StudyRoutes> {
     'studies.addReaders': ({ studyId, readerIds }) => design.addReaders(ctx, studyId, readerIds),
     'studies.withdrawReader': ({ studyId, readerId: id, reason }) =>
       design.withdrawReader(ctx, studyId, id, reason),
+    'studies.update': (request) => design.updateStudy(ctx, request),
     'studies.close': ({ studyId }) => design.closeStudy(ctx, studyId),
   };
 }

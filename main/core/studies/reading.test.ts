@@ -10,7 +10,15 @@ import { Store } from '../store/store.ts';
 import { makeTempDir, TINY_CLASSIFIER, writeHamSampleCoco } from '../store/testing.ts';
 import type { StudyContext } from './context.ts';
 import { readingsCsv } from './readings-csv.ts';
-import { addReaders, closeStudy, createReader, createStudy, studyDetail, withdrawReader } from './design.ts';
+import {
+  addReaders,
+  closeStudy,
+  createReader,
+  createStudy,
+  studyDetail,
+  updateStudy,
+  withdrawReader,
+} from './design.ts';
 import { studyReportInput } from './report-input.ts';
 import {
   caseImage,
@@ -320,6 +328,52 @@ test('the AI-assisted read shows the model only after the unaided answer is comm
   ]);
   assert.equal(studyDetail(ctx, id).readers.find((r) => r.readerId === reader)?.completed, 1);
   void a;
+});
+
+test('settings change until the first case is shown; after that only the name and instructions', () => {
+  const { study, a } = design();
+  const before = updateStudy(ctx, {
+    studyId: study.id,
+    name: '  Renamed  ',
+    timeLimitS: 45,
+    show: { age: true, sex: true, site: true },
+  });
+  assert.equal(before.name, 'Renamed');
+  assert.equal(before.readingStarted, false);
+  assert.equal(before.settings.timeLimitS, 45);
+  assert.deepEqual(before.settings.show, { age: true, sex: true, site: true });
+  const logged = store.db
+    .prepare("SELECT details FROM audit_log WHERE action = 'study.update' AND entity_id = ?")
+    .pluck()
+    .all(String(study.id)) as string[];
+  assert.deepEqual(JSON.parse(logged[0]).changes, {
+    name: { from: 'Test study', to: 'Renamed' },
+    timeLimitS: { from: null, to: 45 },
+    'show.sex': { from: false, to: true },
+  });
+
+  openReading(ctx, a, study.id);
+  viewCase(ctx, a, study.id, 0);
+  assert.throws(
+    () => updateStudy(ctx, { studyId: study.id, timeLimitS: 600, allowPrevious: false }),
+    /timeLimitS, allowPrevious cannot change once readers have been shown cases/,
+  );
+  const after = updateStudy(ctx, { studyId: study.id, instructions: 'Read each case once.' });
+  assert.equal(after.readingStarted, true);
+  assert.equal(after.instructions, 'Read each case once.');
+  assert.equal(after.settings.timeLimitS, 45);
+  assert.equal(after.settings.allowPrevious, true);
+  // the engine reads under the updated limit
+  for (let beat = 0; beat < 5; beat++) {
+    tick(10_000);
+    touchCase(ctx, a, { studyId: study.id, position: 0, phase: 'unaided' });
+  }
+  assert.throws(
+    () => saveDraft(ctx, a, { studyId: study.id, position: 0, phase: 'unaided', answer: answer('nv', 50) }),
+    /time for this case is up/,
+  );
+  closeStudy(ctx, study.id);
+  assert.throws(() => updateStudy(ctx, { studyId: study.id, name: 'x' }), /is closed/);
 });
 
 test('a time limit refuses late drafts and commits what was saved, marked as timed out', () => {

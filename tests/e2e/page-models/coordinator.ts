@@ -44,6 +44,28 @@ export class CoordinatorPages {
   }
 
   /** Withdraws a reader from the open study page, answering the browser's prompt with `reason`. */
+  /** Opens the study's settings form, applies the changes, saves; returns the Design card's text. */
+  async editSettings(change: { instructions?: string; timeLimitS?: number }): Promise<string> {
+    await this.page.getByRole('button', { name: 'Edit settings' }).click();
+    const form = this.page.getByRole('form', { name: 'Edit study' });
+    if (change.instructions !== undefined)
+      await form.getByLabel('Instructions for readers').fill(change.instructions);
+    if (change.timeLimitS !== undefined)
+      await form.getByLabel('Time limit per case').fill(String(change.timeLimitS));
+    await form.getByRole('button', { name: 'Save settings' }).click();
+    await form.waitFor({ state: 'detached' });
+    return (await this.page.locator('dl.facts').textContent())!;
+  }
+
+  /** Whether the settings form says the reading conditions are fixed (then cancels it). */
+  async settingsLocked(): Promise<boolean> {
+    await this.page.getByRole('button', { name: 'Edit settings' }).click();
+    const form = this.page.getByRole('form', { name: 'Edit study' });
+    const locked = await form.getByTestId('settings-locked').isVisible();
+    await form.getByRole('button', { name: 'Cancel' }).click();
+    return locked;
+  }
+
   async withdraw(readerName: string, reason: string): Promise<void> {
     this.page.once('dialog', (dialog) => void dialog.accept(reason));
     const row = this.page.locator(`tr[data-reader="${readerName}"]`);

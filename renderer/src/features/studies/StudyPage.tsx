@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { call, errorMessage } from '../../api/client.ts';
 import { Progress } from '../../ui/Progress.tsx';
 import { useApi } from '../../ui/useApi.ts';
+import { EditStudy } from './EditStudy.tsx';
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
 
@@ -10,6 +11,7 @@ export function StudyPage({ studyId }: { studyId: number }) {
   const { data: readers } = useApi('readers.list', {});
   const [adding, setAdding] = useState<number[]>([]);
   const [failure, setFailure] = useState<string | null>(null);
+  const [editing, setEditing] = useState(false);
 
   if (error && !study) return <p className="error page">{error}</p>;
   if (!study) return <p className="muted page">Loading…</p>;
@@ -170,7 +172,24 @@ export function StudyPage({ studyId }: { studyId: number }) {
         </div>
 
         <div className="card">
-          <h2>Design</h2>
+          <div className="row spread">
+            <h2>Design</h2>
+            {study.status === 'open' && !editing && (
+              <button className="btn ghost small" onClick={() => setEditing(true)}>
+                Edit settings
+              </button>
+            )}
+          </div>
+          {editing && (
+            <EditStudy
+              study={study}
+              onSaved={(updated) => {
+                setData(updated);
+                setEditing(false);
+              }}
+              onCancel={() => setEditing(false)}
+            />
+          )}
           <dl className="facts">
             <dt>Cases</dt>
             <dd>
@@ -210,6 +229,12 @@ export function StudyPage({ studyId }: { studyId: number }) {
                 ? `model version ${s.assistedModelVersionId}, after the unaided answer`
                 : 'no'}
             </dd>
+            {study.instructions && (
+              <>
+                <dt>Instructions</dt>
+                <dd>{study.instructions}</dd>
+              </>
+            )}
             <dt>Case order</dt>
             <dd>randomised per reader, study seed {s.orderSeed} (each reader's seed recorded)</dd>
             <dt>Created</dt>
