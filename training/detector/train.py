@@ -102,25 +102,6 @@ RECIPES = {
         giou_weight=2.0,
         vertical_flip=False,
     ),
-    # ACNE04, second stage: the model above trained further with the whole backbone but the stem and first
-    # block unfrozen, at a lower learning rate (its validation AP@.5 was still rising at epoch 15).
-    "acne04-finetune": Recipe(
-        name="acne04-finetune",
-        train=[str(DATA / "acne04/splits/train_plus_extra.json")],
-        val=str(DATA / "acne04/splits/val.json"),
-        width=640,
-        height=640,
-        crop_width=320,
-        crop_height=320,
-        smallest_anchor=16,
-        epochs=10,
-        lr=4e-4,
-        warmup_steps=50,
-        giou_weight=2.0,
-        vertical_flip=False,
-        frozen_blocks=1,
-        init_detector="runs/detector/acne04/last.pt",
-    ),
     # HAM10000, second stage: the detector above with its backbone replaced by the HAM10000 classifier's
     # (trained on the same train split), frozen; pyramid and head re-fitted to it. The classifier's features
     # separate the 7 categories far better than 4 detector epochs on one CPU thread could teach.
@@ -159,6 +140,17 @@ RECIPES = {
         warmup_steps=1,
     ),
 }
+# ACNE04, second stage: the model above trained further with the whole backbone but the stem and first block
+# unfrozen, at a lower learning rate (its validation AP@.5 was still rising at epoch 15).
+RECIPES["acne04-finetune"] = replace(
+    RECIPES["acne04"],
+    name="acne04-finetune",
+    epochs=10,
+    lr=4e-4,
+    warmup_steps=50,
+    frozen_blocks=1,
+    init_detector="runs/detector/acne04/last.pt",
+)
 
 
 def add_arguments(p):

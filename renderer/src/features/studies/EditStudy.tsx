@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { StudyDetail } from '../../../../main/contract/index.ts';
 import { call, errorMessage } from '../../api/client.ts';
+import { ReadingConditionsFields, timeLimitS, type ReadingConditions } from './ReadingConditions.tsx';
 
 /**
  * The settings of an open study that may still change: name and instructions always; what readers see, the
@@ -18,19 +19,25 @@ export function EditStudy({
   const s = study.settings;
   const [name, setName] = useState(study.name);
   const [instructions, setInstructions] = useState(study.instructions);
-  const [show, setShow] = useState(s.show);
-  const [timeLimit, setTimeLimit] = useState(s.timeLimitS === null ? '' : String(s.timeLimitS));
-  const [allowPrevious, setAllowPrevious] = useState(s.allowPrevious);
+  const [conditions, setConditions] = useState<ReadingConditions>({
+    show: s.show,
+    timeLimit: s.timeLimitS === null ? '' : String(s.timeLimitS),
+    allowPrevious: s.allowPrevious,
+  });
   const [failure, setFailure] = useState<string | null>(null);
   const locked = study.readingStarted;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     try {
-      const conditions = locked
+      const changed = locked
         ? {}
-        : { show, timeLimitS: timeLimit ? Number(timeLimit) : null, allowPrevious };
-      onSaved(await call('studies.update', { studyId: study.id, name, instructions, ...conditions }));
+        : {
+            show: conditions.show,
+            timeLimitS: timeLimitS(conditions),
+            allowPrevious: conditions.allowPrevious,
+          };
+      onSaved(await call('studies.update', { studyId: study.id, name, instructions, ...changed }));
     } catch (err) {
       setFailure(errorMessage(err));
     }
@@ -57,40 +64,7 @@ export function EditStudy({
           of the study.
         </p>
       ) : (
-        <>
-          <p className="field-label">Readers may see</p>
-          <div className="row">
-            {(['age', 'sex', 'site'] as const).map((k) => (
-              <label key={k} className="check">
-                <input
-                  type="checkbox"
-                  name={`show-${k}`}
-                  checked={show[k]}
-                  onChange={(e) => setShow({ ...show, [k]: e.target.checked })}
-                />{' '}
-                {k === 'site' ? 'body site' : k}
-              </label>
-            ))}
-          </div>
-          <label className="field">
-            <span>Time limit per case (s, empty = none)</span>
-            <input
-              name="timeLimit"
-              type="number"
-              min={1}
-              value={timeLimit}
-              onChange={(e) => setTimeLimit(e.target.value)}
-            />
-          </label>
-          <label className="check">
-            <input
-              type="checkbox"
-              checked={allowPrevious}
-              onChange={(e) => setAllowPrevious(e.target.checked)}
-            />{' '}
-            Readers may look back at earlier cases
-          </label>
-        </>
+        <ReadingConditionsFields value={conditions} onChange={setConditions} />
       )}
       {failure && <p className="error">{failure}</p>}
       <div className="row">

@@ -3,6 +3,7 @@ import { call, errorMessage } from '../../api/client.ts';
 import { navigate } from '../../app/router.ts';
 import { useApi } from '../../ui/useApi.ts';
 import { AccessCode } from './AccessCode.tsx';
+import { ReadingConditionsFields, timeLimitS, type ReadingConditions } from './ReadingConditions.tsx';
 
 export function NewStudyPage() {
   const { data: datasets } = useApi('catalog.datasets', {});
@@ -18,9 +19,11 @@ export function NewStudyPage() {
   const [diagnosis, setDiagnosis] = useState(true);
   const [probabilities, setProbabilities] = useState(false);
   const [marking, setMarking] = useState(false);
-  const [show, setShow] = useState({ age: true, sex: true, site: true });
-  const [timeLimit, setTimeLimit] = useState('');
-  const [allowPrevious, setAllowPrevious] = useState(true);
+  const [conditions, setConditions] = useState<ReadingConditions>({
+    show: { age: true, sex: true, site: true },
+    timeLimit: '',
+    allowPrevious: true,
+  });
   const [assistedModel, setAssistedModel] = useState('');
   const [orderSeed, setOrderSeed] = useState(1);
   const [readerIds, setReaderIds] = useState<number[]>([]);
@@ -64,9 +67,9 @@ export function NewStudyPage() {
         split: split || null,
         sample: sampleKind === 'all' ? { kind: 'all' } : { kind: 'stratified', n: sampleN, seed: sampleSeed },
         tasks: { diagnosis, probabilities: diagnosis && probabilities, marking },
-        show,
-        timeLimitS: timeLimit ? Number(timeLimit) : null,
-        allowPrevious,
+        show: conditions.show,
+        timeLimitS: timeLimitS(conditions),
+        allowPrevious: conditions.allowPrevious,
         assistedModelVersionId: assistedModel ? Number(assistedModel) : null,
         orderSeed,
         readerIds,
@@ -212,50 +215,15 @@ export function NewStudyPage() {
             />{' '}
             Lesion marking (a box with a category for each lesion)
           </label>
-          <p className="field-label">Readers may see</p>
-          <div className="row">
-            {(['age', 'sex', 'site'] as const).map((k) => (
-              <label key={k} className="check">
-                <input
-                  type="checkbox"
-                  checked={show[k]}
-                  onChange={(e) => setShow({ ...show, [k]: e.target.checked })}
-                />{' '}
-                {k === 'site' ? 'body site' : k}
-              </label>
-            ))}
-          </div>
-          <p className="muted small">
-            Ground truth, model output and other readers' answers are never shown to readers.
-          </p>
-          <div className="row">
-            <label className="field">
-              <span>Time limit per case (s, empty = none)</span>
-              <input
-                name="timeLimit"
-                type="number"
-                min={1}
-                value={timeLimit}
-                onChange={(e) => setTimeLimit(e.target.value)}
-              />
-            </label>
-            <label className="field">
-              <span>Case order seed</span>
-              <input
-                name="orderSeed"
-                type="number"
-                value={orderSeed}
-                onChange={(e) => setOrderSeed(Number(e.target.value))}
-              />
-            </label>
-          </div>
-          <label className="check">
+          <ReadingConditionsFields value={conditions} onChange={setConditions} />
+          <label className="field">
+            <span>Case order seed</span>
             <input
-              type="checkbox"
-              checked={allowPrevious}
-              onChange={(e) => setAllowPrevious(e.target.checked)}
-            />{' '}
-            Readers may look back at earlier cases (committed answers stay final)
+              name="orderSeed"
+              type="number"
+              value={orderSeed}
+              onChange={(e) => setOrderSeed(Number(e.target.value))}
+            />
           </label>
           <label className="field">
             <span>AI-assisted second read</span>

@@ -1,0 +1,57 @@
+/** What readers see, the time limit and going back: the reading conditions a study is created with, and which
+ * its settings form may change until the first case is shown. */
+export interface ReadingConditions {
+  show: { age: boolean; sex: boolean; site: boolean };
+  timeLimit: string; // seconds as typed; empty = no limit
+  allowPrevious: boolean;
+}
+
+export const timeLimitS = (c: ReadingConditions): number | null => (c.timeLimit ? Number(c.timeLimit) : null);
+
+export function ReadingConditionsFields({
+  value,
+  onChange,
+}: {
+  value: ReadingConditions;
+  onChange: (value: ReadingConditions) => void;
+}) {
+  return (
+    <>
+      <p className="field-label">Readers may see</p>
+      <div className="row">
+        {(['age', 'sex', 'site'] as const).map((k) => (
+          <label key={k} className="check">
+            <input
+              type="checkbox"
+              name={`show-${k}`}
+              checked={value.show[k]}
+              onChange={(e) => onChange({ ...value, show: { ...value.show, [k]: e.target.checked } })}
+            />{' '}
+            {k === 'site' ? 'body site' : k}
+          </label>
+        ))}
+      </div>
+      <p className="muted small">
+        Ground truth, model output and other readers' answers are never shown to readers.
+      </p>
+      <label className="field">
+        <span>Time limit per case (s, empty = none)</span>
+        <input
+          name="timeLimit"
+          type="number"
+          min={1}
+          value={value.timeLimit}
+          onChange={(e) => onChange({ ...value, timeLimit: e.target.value })}
+        />
+      </label>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={value.allowPrevious}
+          onChange={(e) => onChange({ ...value, allowPrevious: e.target.checked })}
+        />{' '}
+        Readers may look back at earlier cases (committed answers stay final)
+      </label>
+    </>
+  );
+}
