@@ -300,7 +300,6 @@ export function withdrawReader(
   return studyDetail(ctx, studyId);
 }
 
-/** Closes and locks a study: no reading can be saved or committed afterwards. */
 function readingStarted({ db }: StudyContext, studyId: number): boolean {
   return db.prepare('SELECT 1 FROM readings WHERE study_id = ? LIMIT 1').get(studyId) !== undefined;
 }
@@ -343,6 +342,7 @@ export function updateStudy(ctx: StudyContext, request: UpdateStudy): StudyDetai
   return studyDetail(ctx, studyId);
 }
 
+/** Closes and locks a study: no reading can be saved or committed afterwards. */
 export function closeStudy(ctx: StudyContext, studyId: number): StudyDetail {
   const study = requireStudy(ctx, studyId);
   if (study.status === 'closed') throw new ApiError('conflict', `study ${studyId} is already closed`);
