@@ -101,7 +101,7 @@ def classification_report(
         for c in scored:
             if 0 < t[:, c].sum() < len(t):
                 boot_category[c].append(auc(t[:, c], probs[idx, c]))
-        if all(0 < t[:, c].sum() < len(t) for c in range(k) if 0 < truth[:, c].sum() < len(truth)):
+        if all(0 < t[:, c].sum() < len(t) for c in scored):
             boot_macro.append(macro_auc(t, probs[idx]))
         if not multi_label:
             boot_bacc.append(balanced_accuracy(y[idx], pred[idx], k))

@@ -1,7 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import type { StudyDetail } from '../../../../main/contract/index.ts';
 import { call, errorMessage } from '../../api/client.ts';
-import { ReadingConditionsFields, timeLimitS, type ReadingConditions } from './ReadingConditions.tsx';
+import {
+  ReadingConditionsFields,
+  StudyTextFields,
+  timeLimitS,
+  type ReadingConditions,
+} from './StudyFields.tsx';
 
 /**
  * The settings of an open study that may still change: name and instructions always; what readers see, the
@@ -45,19 +50,12 @@ export function EditStudy({
 
   return (
     <form className="form" onSubmit={(e) => void submit(e)} aria-label="Edit study">
-      <label className="field">
-        <span>Name</span>
-        <input name="studyName" value={name} onChange={(e) => setName(e.target.value)} required />
-      </label>
-      <label className="field">
-        <span>Instructions for readers</span>
-        <textarea
-          name="instructions"
-          rows={2}
-          value={instructions}
-          onChange={(e) => setInstructions(e.target.value)}
-        />
-      </label>
+      <StudyTextFields
+        name={name}
+        instructions={instructions}
+        onName={setName}
+        onInstructions={setInstructions}
+      />
       {locked ? (
         <p className="muted small" data-testid="settings-locked">
           Readers have been shown cases: what they see, the time limit and going back are fixed for the rest

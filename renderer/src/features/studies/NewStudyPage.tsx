@@ -3,7 +3,12 @@ import { call, errorMessage } from '../../api/client.ts';
 import { navigate } from '../../app/router.ts';
 import { useApi } from '../../ui/useApi.ts';
 import { AccessCode } from './AccessCode.tsx';
-import { ReadingConditionsFields, timeLimitS, type ReadingConditions } from './ReadingConditions.tsx';
+import {
+  ReadingConditionsFields,
+  StudyTextFields,
+  timeLimitS,
+  type ReadingConditions,
+} from './StudyFields.tsx';
 
 export function NewStudyPage() {
   const { data: datasets } = useApi('catalog.datasets', {});
@@ -88,19 +93,12 @@ export function NewStudyPage() {
       <form className="form" onSubmit={submit} aria-label="New study">
         <fieldset className="card">
           <legend>Study</legend>
-          <label className="field">
-            <span>Name</span>
-            <input name="studyName" value={name} onChange={(e) => setName(e.target.value)} required />
-          </label>
-          <label className="field">
-            <span>Instructions for readers (optional)</span>
-            <textarea
-              name="instructions"
-              rows={2}
-              value={instructions}
-              onChange={(e) => setInstructions(e.target.value)}
-            />
-          </label>
+          <StudyTextFields
+            name={name}
+            instructions={instructions}
+            onName={setName}
+            onInstructions={setInstructions}
+          />
         </fieldset>
 
         <fieldset className="card">

@@ -1,3 +1,31 @@
+// The fields shared by the new-study form and an open study's settings form.
+
+/** The study's name and its instructions for readers (editable while the study is open). */
+export function StudyTextFields(props: {
+  name: string;
+  instructions: string;
+  onName: (name: string) => void;
+  onInstructions: (instructions: string) => void;
+}) {
+  return (
+    <>
+      <label className="field">
+        <span>Name</span>
+        <input name="studyName" value={props.name} onChange={(e) => props.onName(e.target.value)} required />
+      </label>
+      <label className="field">
+        <span>Instructions for readers (optional)</span>
+        <textarea
+          name="instructions"
+          rows={2}
+          value={props.instructions}
+          onChange={(e) => props.onInstructions(e.target.value)}
+        />
+      </label>
+    </>
+  );
+}
+
 /** What readers see, the time limit and going back: the reading conditions a study is created with, and which
  * its settings form may change until the first case is shown. */
 export interface ReadingConditions {
