@@ -96,6 +96,10 @@ class Augmentation:
         def uniform(low, high, *shape):
             return torch.rand(*shape, generator=generator) * (high - low) + low
 
+        def uniform_on_device(low, high, *shape):
+            # drawn on the CPU generator, so a seed gives the same augmentation on any device
+            return uniform(low, high, *shape).to(x.device)
+
         angle = uniform(-self.rotation_deg, self.rotation_deg, n) * math.pi / 180
         scale = uniform(*self.zoom, n)
         flip_x = torch.where(torch.rand(n, generator=generator) < 0.5, -1.0, 1.0)
@@ -106,15 +110,15 @@ class Augmentation:
         theta[:, 0, 0], theta[:, 0, 1] = cos * flip_x, -sin * (h / w) * flip_y
         theta[:, 1, 0], theta[:, 1, 1] = sin * (w / h) * flip_x, cos * flip_y
         theta[:, :, 2] = uniform(-self.shift, self.shift, n, 2) * 2
-        grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+        grid = F.affine_grid(theta.to(x.device), list(x.shape), align_corners=False)
         x = F.grid_sample(x, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
 
         gray = (0.299 * x[:, 0] + 0.587 * x[:, 1] + 0.114 * x[:, 2]).unsqueeze(1)
-        sat = uniform(1 - self.saturation, 1 + self.saturation, n, 1, 1, 1)
+        sat = uniform_on_device(1 - self.saturation, 1 + self.saturation, n, 1, 1, 1)
         x = gray + (x - gray) * sat
-        con = uniform(1 - self.contrast, 1 + self.contrast, n, 1, 1, 1)
+        con = uniform_on_device(1 - self.contrast, 1 + self.contrast, n, 1, 1, 1)
         x = gray.mean(dim=(2, 3), keepdim=True) + (x - gray.mean(dim=(2, 3), keepdim=True)) * con
-        x = x * uniform(1 - self.brightness, 1 + self.brightness, n, 1, 1, 1)
+        x = x * uniform_on_device(1 - self.brightness, 1 + self.brightness, n, 1, 1, 1)
         return x.clamp(0, 255)
 
 

@@ -17,6 +17,7 @@ from training.classifier.data import label_targets, load_split_ids
 from training.classifier.metrics import classification_report
 from training.classifier.predictors import CheckpointPredictor, OnnxPredictor, predict_files
 from training.classifier.train import DEFAULT_COCO, DEFAULT_SPLIT
+from training.common.runlog import resolve_device
 from training.data.dataset import load_coco
 
 
@@ -33,6 +34,7 @@ def add_arguments(p) -> None:
     )
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--device", default="cpu", help="for --checkpoint: cpu, cuda, cuda:N or auto")
 
 
 def evaluate(predictor, coco, split_file, split: str, n_boot: int = 1000, batch_size: int = 32):
@@ -128,7 +130,9 @@ def _ci(ci) -> str:
 def main(args) -> int:
     torch.set_num_threads(args.threads)
     predictor = (
-        CheckpointPredictor(args.checkpoint) if args.checkpoint else OnnxPredictor.from_folder(args.model)
+        CheckpointPredictor(args.checkpoint, resolve_device(args.device))
+        if args.checkpoint
+        else OnnxPredictor.from_folder(args.model)
     )
     report, ds, targets, probs = evaluate(
         predictor, args.coco, args.split_file, args.split, args.bootstrap, args.batch_size

@@ -36,18 +36,19 @@ def probability_model(ckpt: dict) -> torch.nn.Module:
 
 
 class CheckpointPredictor:
-    def __init__(self, checkpoint):
+    def __init__(self, checkpoint, device: torch.device | str = "cpu"):
         """checkpoint: a path, or an already loaded checkpoint dict."""
         ckpt = checkpoint if isinstance(checkpoint, dict) else load_checkpoint(checkpoint)
+        self.device = torch.device(device)
         self.meta = ckpt["meta"]
         self.labels = self.meta["labels"]
         self.multi_label = self.meta["multi_label"]
         self.spec = InputSpec.from_manifest(self.meta["input"])
-        self.model = probability_model(ckpt)
+        self.model = probability_model(ckpt).to(self.device)
 
     def run(self, batch: torch.Tensor) -> np.ndarray:
         with torch.inference_mode():
-            return self.model(batch).numpy()
+            return self.model(batch.to(self.device)).cpu().numpy()
 
 
 class OnnxPredictor:

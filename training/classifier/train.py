@@ -32,7 +32,7 @@ from training.classifier.data import (
 from training.classifier.metrics import balanced_accuracy, macro_auc, one_hot
 from training.classifier.models import BACKBONES, build_backbone, freeze_early_layers
 from training.common.image import RESIZE_MODES, InputSpec
-from training.common.runlog import command_line, hardware, seed_everything, setup_logging
+from training.common.runlog import command_line, hardware, resolve_device, seed_everything, setup_logging
 from training.data.dataset import load_coco
 
 DEFAULT_COCO = "runs/data/ham10000/annotations.json"
@@ -42,6 +42,7 @@ QUICK = {"epochs": 2, "steps_per_epoch": 4, "batch_size": 16, "threads": 1, "war
 RESUME_KEEPS = (
     "resume",
     "threads",
+    "device",
 )  # on --resume these come from the command line, the rest from the checkpoint
 
 
@@ -109,6 +110,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=1,
         help="torch threads; on a shared CPU one thread avoids spin-waiting between busy cores",
     )
+    p.add_argument("--device", default="auto", help="auto (CUDA when PyTorch sees a GPU), cpu, cuda, cuda:N")
     p.add_argument("--resume", action="store_true", help="continue from --out/last.pt")
     p.add_argument(
         "--init-from",
@@ -143,7 +145,7 @@ def predict_cached(backbone, cached: torch.Tensor, spec: InputSpec, multi_label:
     for i in range(0, len(cached), batch_size):
         logits = backbone(model_batch(cached[i : i + batch_size], spec))
         out.append(torch.sigmoid(logits) if multi_label else torch.softmax(logits, dim=1))
-    return torch.cat(out).numpy()
+    return torch.cat(out).cpu().numpy()
 
 
 def _validation_scores(probs: np.ndarray, targets: torch.Tensor, multi_label: bool, k: int) -> dict:
@@ -167,6 +169,7 @@ def main(args) -> int:
             setattr(args, key, value)
     log = setup_logging(out / "train.log", "train-classifier")
     torch.set_num_threads(args.threads)
+    device = resolve_device(args.device)
     generator = seed_everything(args.seed)
     if not args.resume:
         (out / "command.txt").write_text(command_line() + "\n", encoding="utf-8")
@@ -220,14 +223,14 @@ def main(args) -> int:
             freeze_early_layers(backbone, args.backbone, args.freeze_blocks),
             args.freeze_blocks,
         )
-    backbone = backbone.to(memory_format=torch.channels_last)
+    backbone = backbone.to(device, memory_format=torch.channels_last)
     trainable = [p for p in backbone.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=args.weight_decay)
     ema = weight_average(backbone, args.ema_decay) if args.ema_decay else None
 
     t0 = time.time()
-    train_images = cache_images(train_ds, spec, "decode train")
-    val_images = cache_images(val_ds, spec, "decode val")
+    train_images = cache_images(train_ds, spec, "decode train").to(device)
+    val_images = cache_images(val_ds, spec, "decode val").to(device)
     decode_s = time.time() - t0
     log.info("decoded %d images in %.0f s", len(train_images) + len(val_images), decode_s)
 
@@ -248,6 +251,8 @@ def main(args) -> int:
     if args.imbalance == "weighted-loss":
         class_weight = (1 / prior) / (1 / prior).mean()
     logit_offset = torch.log(prior) if args.imbalance == "logit-adjust" else torch.zeros(k)
+    logit_offset, train_y_device = logit_offset.to(device), train_y.to(device)
+    class_weight = None if class_weight is None else class_weight.to(device)
     augment = Augmentation()
 
     state = {"epoch": 0, "best": -1.0, "best_epoch": None, "bad_epochs": 0, "history": [], "elapsed_s": 0.0}
@@ -306,6 +311,7 @@ def main(args) -> int:
             "command": (out / "command.txt").read_text(encoding="utf-8").strip(),
             "seed": args.seed,
             "hardware": hardware(),
+            "device": str(device),
             "backbone": args.backbone,
             "pretrained_weights": info.pretrained_weights,
             "licence": info.licence,
@@ -336,11 +342,13 @@ def main(args) -> int:
             x = model_batch(augment(train_images[idx].float(), generator), spec)
             logits = backbone(x)
             if multi_label:
-                loss = F.binary_cross_entropy_with_logits(logits, train_y[idx], pos_weight=class_weight)
+                loss = F.binary_cross_entropy_with_logits(
+                    logits, train_y_device[idx], pos_weight=class_weight
+                )
             else:
                 loss = F.cross_entropy(
                     logits + logit_offset,
-                    train_y[idx],
+                    train_y_device[idx],
                     weight=class_weight,
                     label_smoothing=args.label_smoothing,
                 )

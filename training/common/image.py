@@ -118,8 +118,8 @@ def preprocess_geometry(x: torch.Tensor, spec: InputSpec) -> torch.Tensor:
 def normalize(x: torch.Tensor, spec: InputSpec) -> torch.Tensor:
     """Step 4: (pixel * scale - mean[c]) / std[c], on CHW or NCHW."""
     shape = (3, 1, 1) if x.dim() == 3 else (1, 3, 1, 1)
-    mean = torch.tensor(spec.mean, dtype=torch.float32).view(shape)
-    std = torch.tensor(spec.std, dtype=torch.float32).view(shape)
+    mean = torch.tensor(spec.mean, dtype=torch.float32, device=x.device).view(shape)
+    std = torch.tensor(spec.std, dtype=torch.float32, device=x.device).view(shape)
     return (x * spec.scale - mean) / std
 
 

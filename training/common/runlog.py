@@ -48,3 +48,15 @@ def hardware() -> str:
 
 def command_line() -> str:
     return "python -m training " + " ".join(sys.argv[1:])
+
+
+def resolve_device(name: str) -> torch.device:
+    """`auto`: the first CUDA GPU when PyTorch sees one, else the CPU."""
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    device = torch.device(name)
+    if device.type == "cuda":
+        if not torch.cuda.is_available():
+            raise RuntimeError(f"--device {name}: PyTorch sees no CUDA GPU")
+        torch.backends.cudnn.benchmark = True
+    return device

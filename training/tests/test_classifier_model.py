@@ -10,6 +10,7 @@ from training.classifier.efficientnet_lite import (
     pretrained_weights_path,
 )
 from training.classifier.models import ProbabilityModel, build_backbone, freeze_early_layers
+from training.common.runlog import resolve_device
 
 
 def test_pretrained_checkpoint_maps_onto_every_parameter():
@@ -77,3 +78,11 @@ def test_weight_average_ramps_its_decay_and_averages_buffers():
     assert ema.module.weight.item() == pytest.approx(expected, rel=1e-6)
     assert ema.module.running_mean.item() == pytest.approx(expected, rel=1e-6)
     assert expected != pytest.approx(3.0)
+
+
+def test_device_auto_takes_the_gpu_only_when_there_is_one():
+    assert resolve_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
+    assert resolve_device("cpu") == torch.device("cpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(RuntimeError, match="--device cuda: PyTorch sees no CUDA GPU"):
+            resolve_device("cuda")

@@ -138,12 +138,14 @@ def test_manifest_describes_the_model(quick_run):
         "seed",
         "wall_time_s",
         "hardware",
+        "device",
         "licence",
         "pretrained_weights",
     ):
         assert key in m["training"], key
     assert "Apache-2.0" in m["training"]["licence"]
     assert "--quick" in m["training"]["command"]
+    assert m["training"]["device"] == ("cuda" if torch.cuda.is_available() else "cpu")
     assert m["metrics"]["macro_auc"]["value"] == pytest.approx(
         json.loads((quick_run["tmp"] / "eval" / "report.json").read_text())["macro_auc"]["value"]
     )
