@@ -156,7 +156,9 @@ export interface DatasetInfo {
   id: number;
   name: string;
   caseCount: number;
-  splits: { name: string; caseCount: number }[];
+  /** Distinct patients (or lesion groups) among the cases; a case with no patient counts as its own. */
+  patientCount: number;
+  splits: { name: string; caseCount: number; patientCount: number }[];
   categories: CategoryInfo[];
   countsByCategory: Record<string, number>;
 }
@@ -186,6 +188,7 @@ export interface StudySettings {
   datasetName: string;
   split: string | null;
   sample: z.output<typeof s.studySample>;
+  onePerPatient: boolean;
   tasks: z.output<typeof s.tasks>;
   show: { age: boolean; sex: boolean; site: boolean };
   timeLimitS: number | null;

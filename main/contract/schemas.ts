@@ -157,6 +157,9 @@ export const createStudy = z.strictObject({
   // null = every case of the dataset; otherwise the name of a split recorded for the dataset (e.g. "test")
   split: z.string().nullable().default(null),
   sample: studySample,
+  // At most one case per patient (or lesion group): the first imported; cases with no patient stay. Repeated
+  // images of one patient are not independent cases, and readers would see a lesion twice.
+  onePerPatient: z.boolean().default(false),
   tasks: tasks.refine((t) => t.diagnosis || t.marking, 'a study needs diagnosis, lesion marking or both'),
   show: z.strictObject({ age: z.boolean(), sex: z.boolean(), site: z.boolean() }),
   timeLimitS: z.number().int().positive().max(3600).nullable(),

@@ -52,6 +52,7 @@ test('a 5-case study with 2 readers, read, resumed after a reload, followed by t
   const design = await pages.editSettings({ instructions: 'Read as in clinic.', timeLimitS: 600 });
   assert.match(design, /600 s per case/);
   assert.match(design, /Read as in clinic\./);
+  assert.match(design, /5 from .*stratified sample of 5, seed 3, one case per patient/);
 
   // reader 1 reads all five cases
   const ada = await newPage();

@@ -82,6 +82,9 @@ export function reportHtml(report: Report): string {
   parts.push(
     `<h1>${escape(report.title)}</h1><p class="muted">Generated ${escape(report.generatedAt)} · ${c.cases} cases · ${c.readers} readers · ${c.readings} readings · ${c.models} model(s) · ${c.groups} reader group(s) · ${Math.round(report.level * 100)}% confidence intervals (DeLong) · reference model: ${escape(report.referenceModel ?? 'none')}</p>`,
   );
+  if (report.caseIndependence) {
+    parts.push(`<p class="warning">${escape(report.caseIndependence)}.</p>`);
+  }
   if (report.withdrawnReaders.length > 0) {
     parts.push(
       `<p>Withdrawn readers, left out of every statistic: ${report.withdrawnReaders.map((w) => `${escape(w.name)} (${w.readings} readings; ${escape(w.withdrawnAt)}: ${escape(w.reason)})`).join('; ')}</p>`,
@@ -280,7 +283,7 @@ export function reportHtml(report: Report): string {
 body{font:13px/1.4 system-ui,sans-serif;margin:24px;color:#222}h1{font-size:20px}h2{font-size:16px;border-bottom:1px solid #ccc;margin-top:28px}
 h3{font-size:14px}table{border-collapse:collapse;margin:6px 0}th,td{border:1px solid #ddd;padding:2px 6px;text-align:right}
 th:first-child,td:first-child{text-align:left}.muted{color:#777;font-weight:normal}.row{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}
-figure{margin:0;max-width:290px}figcaption{font-size:10px}section.category{break-inside:avoid}@media print{body{margin:0}h2{break-after:avoid}}
+.warning{background:#fff7ed;border:1px solid #fed7aa;padding:4px 8px}figure{margin:0;max-width:290px}figcaption{font-size:10px}section.category{break-inside:avoid}@media print{body{margin:0}h2{break-after:avoid}}
 </style></head><body>${parts.join('\n')}</body></html>
 `;
 }

@@ -9,6 +9,8 @@ export interface ReportCase {
   id: string;
   /** Ground-truth categories of the case (usually one; several when an image holds several lesion types). */
   labels: string[];
+  /** Pseudonymous patient (or lesion group); cases of one patient are not independent. */
+  patient?: string | null;
   /** Ground-truth lesion boxes [x, y, w, h] in pixels, for detection metrics. */
   boxes?: { category: string; bbox: Box }[];
 }

@@ -248,6 +248,25 @@ test('detection is left out without ground-truth boxes, and so is a scorer that 
   assert.equal(buildReport(noTruth).detection, null);
 });
 
+test('cases of one patient are counted, and the report warns that its intervals treat them as independent', () => {
+  const input = study();
+  assert.equal(buildReport(input).counts.patients, null, 'no patient known');
+  assert.equal(buildReport(input).caseIndependence, null);
+  const onePatientEach = input.cases.map((c) => ({ ...c, patient: `P${c.id}` }));
+  const separate = buildReport({ ...input, cases: onePatientEach });
+  assert.equal(separate.counts.patients, 80);
+  assert.equal(separate.caseIndependence, null);
+  // cases 0-9 from one patient; case 10 has no patient and counts as its own
+  const clustered = onePatientEach.map((c, i) => ({
+    ...c,
+    patient: i < 10 ? 'P0' : i === 10 ? null : c.patient,
+  }));
+  const report = buildReport({ ...input, cases: clustered });
+  assert.equal(report.counts.patients, 71);
+  assert.match(report.caseIndependence!, /^80 cases come from 71 patients: the confidence intervals/);
+  assert.match(reportHtml(report), /<p class="warning">80 cases come from 71 patients/);
+});
+
 test('bad inputs are named', () => {
   const input = study();
   assert.throws(

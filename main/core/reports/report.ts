@@ -35,6 +35,7 @@ import {
   prepareReport,
   type Phase,
   type Prepared,
+  type ReportCase,
   type ReportInput,
   type Scorer,
   type WithdrawnReader,
@@ -119,7 +120,17 @@ export interface Report {
   title: string;
   generatedAt: string;
   categories: string[];
-  counts: { cases: number; readers: number; readings: number; models: number; groups: number };
+  counts: {
+    cases: number;
+    /** Distinct patients among the cases (a case with no patient counts as its own); null when none is known. */
+    patients: number | null;
+    readers: number;
+    readings: number;
+    models: number;
+    groups: number;
+  };
+  /** A warning when several cases come from one patient, or null. */
+  caseIndependence: string | null;
   withdrawnReaders: WithdrawnReader[];
   phases: Phase[];
   level: number;
@@ -405,8 +416,21 @@ function readingTimes(p: Prepared): ReadingTime[] {
   });
 }
 
+function patientCount(cases: ReportCase[]): number | null {
+  if (!cases.some((c) => c.patient != null)) return null;
+  return new Set(cases.map((c) => (c.patient != null ? `p:${c.patient}` : `c:${c.id}`))).size;
+}
+
+// DeLong, the paired tests and the MRMC analyses all take cases as independent; repeated images of one patient
+// (or lesion) are correlated, so their intervals come out too narrow.
+function caseIndependence(cases: number, patients: number | null): string | null {
+  if (patients === null || patients === cases) return null;
+  return `${cases} cases come from ${patients} patients: the confidence intervals and tests treat every case as independent, so they are too narrow; a study made with one case per patient avoids this`;
+}
+
 export function buildReport(input: ReportInput, now: Date = new Date()): Report {
   const p = prepareReport(input);
+  const patients = patientCount(p.cases);
   const reference = p.models[0] ?? null;
   const skipped = p.classificationSkipped;
   const perCategory = skipped ? [] : p.categories.map((_, k) => categoryResult(p, k, reference));
@@ -416,11 +440,13 @@ export function buildReport(input: ReportInput, now: Date = new Date()): Report 
     categories: p.categories,
     counts: {
       cases: p.cases.length,
+      patients,
       readers: new Set(p.readers.map((r) => r.id)).size,
       readings: input.readings.length,
       models: p.models.length,
       groups: p.groups.length,
     },
+    caseIndependence: caseIndependence(p.cases.length, patients),
     withdrawnReaders: input.withdrawnReaders ?? [],
     phases: p.phases,
     level: p.level,

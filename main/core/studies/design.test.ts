@@ -5,6 +5,7 @@ import { importDataset } from '../datasets/import.ts';
 import { addModelVersion } from '../models/registry.ts';
 import { Store } from '../store/store.ts';
 import { makeTempDir, snapshot, TINY_CLASSIFIER, writeHamSampleCoco } from '../store/testing.ts';
+import { buildReport } from '../reports/report.ts';
 import type { StudyContext } from './context.ts';
 import {
   addReaders,
@@ -15,6 +16,7 @@ import {
   listStudies,
   reissueAccessCode,
 } from './design.ts';
+import { studyReportInput } from './report-input.ts';
 
 const temp = makeTempDir('design');
 let store: Store;
@@ -48,6 +50,7 @@ const request = (
   datasetId,
   split: 'test',
   sample: { kind: 'all' },
+  onePerPatient: false,
   tasks: { diagnosis: true, probabilities: false, marking: false },
   show: { age: false, sex: false, site: false },
   timeLimitS: null,
@@ -62,8 +65,8 @@ test('the catalogue lists datasets with their splits and ground truth per catego
   const [ham] = listDatasets(ctx);
   assert.equal(ham.caseCount, 30);
   assert.deepEqual(ham.splits, [
-    { name: 'test', caseCount: 12 },
-    { name: 'train', caseCount: 18 },
+    { name: 'test', caseCount: 12, patientCount: 12 },
+    { name: 'train', caseCount: 18, patientCount: 17 },
   ]);
   assert.equal(
     Object.values(ham.countsByCategory).reduce((a, b) => a + b, 0),
@@ -81,6 +84,54 @@ test('a study takes all the cases of a split, or a stratified sample of them', (
     10,
   );
   assert.deepEqual(sampled.settings.sample, { kind: 'stratified', n: 10, seed: 8 });
+});
+
+test('one case per patient keeps the first image of each patient (lesion group) and samples among those', () => {
+  const [ham] = listDatasets(ctx);
+  const lesions = new Map<string, string>(); // first image of each lesion, in import order
+  for (const row of writeHamSampleCoco(join(temp.path, 'rows'), 30).rows) {
+    if (!lesions.has(row.lesion_id)) lesions.set(row.lesion_id, row.image_id);
+  }
+  assert.ok(lesions.size < 30, 'the sample must repeat a lesion for this test to mean anything');
+  assert.equal(ham.patientCount, lesions.size);
+
+  const study = createStudy(ctx, request({ split: null, onePerPatient: true }));
+  assert.equal(study.caseCount, lesions.size);
+  assert.equal(study.settings.onePerPatient, true);
+  const chosen = store.db
+    .prepare(
+      `SELECT c.external_id FROM study_cases sc JOIN cases c ON c.id = sc.case_id WHERE sc.study_id = ?
+       ORDER BY c.external_id`,
+    )
+    .pluck()
+    .all(study.id);
+  assert.deepEqual(chosen, [...lesions.values()].sort());
+  assert.equal(buildReport(studyReportInput(store.db, study.id)).caseIndependence, null);
+  const everyImage = createStudy(ctx, request({ split: null }));
+  assert.match(
+    buildReport(studyReportInput(store.db, everyImage.id)).caseIndependence ?? '',
+    new RegExp(`^30 cases come from ${lesions.size} patients`),
+  );
+
+  const sampled = createStudy(
+    ctx,
+    request({ split: null, onePerPatient: true, sample: { kind: 'stratified', n: 20, seed: 8 } }),
+  );
+  const patients = store.db
+    .prepare(
+      'SELECT count(DISTINCT c.patient_id) FROM study_cases sc JOIN cases c ON c.id = sc.case_id WHERE sc.study_id = ?',
+    )
+    .pluck()
+    .get(sampled.id);
+  assert.equal(patients, 20);
+  assert.throws(
+    () =>
+      createStudy(
+        ctx,
+        request({ split: null, onePerPatient: true, sample: { kind: 'stratified', n: 30, seed: 8 } }),
+      ),
+    new RegExp(`30 cases asked for, only ${lesions.size} available \\(one per patient\\)`),
+  );
 });
 
 test('a study that cannot be made is refused with the reason, and nothing is stored', async () => {

@@ -17,6 +17,9 @@ import { readerOrderSeed, shuffled, stratifiedSample } from './random.ts';
 type CreateStudy = ParsedRequestOf<'studies.create'>;
 type UpdateStudy = ParsedRequestOf<'studies.update'>;
 
+// cases without a patient count as their own
+const PATIENTS = 'count(DISTINCT coalesce(patient_id, -id))';
+
 export function listDatasets({ db }: StudyContext): DatasetInfo[] {
   const datasets = db.prepare('SELECT id, name FROM datasets ORDER BY id').all() as {
     id: number;
@@ -26,11 +29,13 @@ export function listDatasets({ db }: StudyContext): DatasetInfo[] {
     id,
     name,
     caseCount: db.prepare('SELECT count(*) FROM cases WHERE dataset_id = ?').pluck().get(id) as number,
+    patientCount: db.prepare(`SELECT ${PATIENTS} FROM cases WHERE dataset_id = ?`).pluck().get(id) as number,
     splits: db
       .prepare(
-        'SELECT split AS name, count(*) AS caseCount FROM cases WHERE dataset_id = ? AND split IS NOT NULL GROUP BY split ORDER BY split',
+        `SELECT split AS name, count(*) AS caseCount, ${PATIENTS} AS patientCount FROM cases
+         WHERE dataset_id = ? AND split IS NOT NULL GROUP BY split ORDER BY split`,
       )
-      .all(id) as { name: string; caseCount: number }[],
+      .all(id) as { name: string; caseCount: number; patientCount: number }[],
     categories: datasetCategories(db, id),
     countsByCategory: Object.fromEntries(
       (
@@ -118,16 +123,29 @@ function requireStudy(ctx: StudyContext, studyId: number): StudyRow {
   return study;
 }
 
-/** Chooses the study's cases: every case of the dataset (or split), or a stratified sample by ground truth. */
+/**
+ * Chooses the study's cases: every case of the dataset (or split), or a stratified sample by ground truth;
+ * with onePerPatient, from the first case of each patient only.
+ */
 function selectCases(ctx: StudyContext, request: CreateStudy): number[] {
   const { db } = ctx;
   const rows = db
     .prepare(
       `SELECT c.id, coalesce((SELECT group_concat(name, '+') FROM (SELECT cat.name FROM case_labels l
          JOIN categories cat ON cat.id = l.category_id WHERE l.case_id = c.id ORDER BY cat.name)), '(none)') AS stratum
-       FROM cases c WHERE c.dataset_id = ? AND (? IS NULL OR c.split = ?) ORDER BY c.id`,
+       FROM cases c WHERE c.dataset_id = ? AND (? IS NULL OR c.split = ?)
+         AND (? = 0 OR c.patient_id IS NULL OR c.id = (SELECT min(o.id) FROM cases o WHERE o.patient_id = c.patient_id
+           AND o.dataset_id = c.dataset_id AND (? IS NULL OR o.split = ?)))
+       ORDER BY c.id`,
     )
-    .all(request.datasetId, request.split, request.split) as { id: number; stratum: string }[];
+    .all(
+      request.datasetId,
+      request.split,
+      request.split,
+      +request.onePerPatient,
+      request.split,
+      request.split,
+    ) as { id: number; stratum: string }[];
   if (rows.length === 0) {
     throw new ApiError(
       'bad_request',
@@ -138,7 +156,7 @@ function selectCases(ctx: StudyContext, request: CreateStudy): number[] {
   if (request.sample.n > rows.length) {
     throw new ApiError(
       'bad_request',
-      `sample.n: ${request.sample.n} cases asked for, only ${rows.length} available`,
+      `sample.n: ${request.sample.n} cases asked for, only ${rows.length} available${request.onePerPatient ? ' (one per patient)' : ''}`,
     );
   }
   return stratifiedSample(rows, (r) => r.stratum, request.sample.n, request.sample.seed).map((r) => r.id);
@@ -172,7 +190,12 @@ export function createStudy(ctx: StudyContext, request: CreateStudy): StudyDetai
   const caseIds = selectCases(ctx, request);
   if (request.assistedModelVersionId !== null)
     checkAssistedModel(ctx, request.assistedModelVersionId, caseIds);
-  const selection = { split: request.split, sample: request.sample, case_count: caseIds.length };
+  const selection = {
+    split: request.split,
+    sample: request.sample,
+    one_per_patient: request.onePerPatient,
+    case_count: caseIds.length,
+  };
   const studyId = db.transaction(() => {
     const { lastInsertRowid } = db
       .prepare(
@@ -419,6 +442,7 @@ export function studyDetail(ctx: StudyContext, studyId: number): StudyDetail {
   const selection = JSON.parse(study.selection) as {
     split: string | null;
     sample: StudyDetail['settings']['sample'];
+    one_per_patient?: boolean;
   };
   const datasetName = ctx.db
     .prepare('SELECT name FROM datasets WHERE id = ?')
@@ -443,6 +467,7 @@ export function studyDetail(ctx: StudyContext, studyId: number): StudyDetail {
       datasetName,
       split: selection.split,
       sample: selection.sample,
+      onePerPatient: selection.one_per_patient ?? false,
       tasks: {
         diagnosis: !!study.task_diagnosis,
         probabilities: !!study.ask_probabilities,

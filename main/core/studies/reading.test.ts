@@ -67,6 +67,7 @@ function design(overrides: Partial<Parameters<typeof createStudy>[1]> = {}) {
     datasetId,
     split: null,
     sample: { kind: 'stratified', n: 6, seed: 5 },
+    onePerPatient: false,
     tasks: { diagnosis: true, probabilities: false, marking: true },
     show: { age: true, sex: false, site: true },
     timeLimitS: null,

@@ -29,9 +29,13 @@ export function studyReportInput(db: Db, studyId: number): ReportInput {
   const truthBoxes = db.prepare(
     'SELECT c.name AS category, b.x, b.y, b.w, b.h FROM case_boxes b JOIN categories c ON c.id = b.category_id WHERE b.case_id = ?',
   );
+  const patient = db
+    .prepare('SELECT p.pseudonym FROM cases c JOIN patients p ON p.id = c.patient_id WHERE c.id = ?')
+    .pluck();
   const cases = caseIds.map((id) => ({
     id: String(id),
     labels: labels.all(id) as string[],
+    patient: (patient.get(id) as string | undefined) ?? null,
     boxes: (truthBoxes.all(id) as { category: string; x: number; y: number; w: number; h: number }[]).map(
       (b) => ({
         category: b.category,

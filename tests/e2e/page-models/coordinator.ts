@@ -43,7 +43,6 @@ export class CoordinatorPages {
     await this.page.getByTestId('reader-progress').waitFor();
   }
 
-  /** Withdraws a reader from the open study page, answering the browser's prompt with `reason`. */
   /** Opens the study's settings form, applies the changes, saves; returns the Design card's text. */
   async editSettings(change: { instructions?: string; timeLimitS?: number }): Promise<string> {
     await this.page.getByRole('button', { name: 'Edit settings' }).click();
@@ -66,6 +65,7 @@ export class CoordinatorPages {
     return locked;
   }
 
+  /** Withdraws a reader from the open study page, answering the browser's prompt with `reason`. */
   async withdraw(readerName: string, reason: string): Promise<void> {
     this.page.once('dialog', (dialog) => void dialog.accept(reason));
     const row = this.page.locator(`tr[data-reader="${readerName}"]`);

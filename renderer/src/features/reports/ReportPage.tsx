@@ -97,6 +97,11 @@ function ReportBody({ report }: { report: StudyReport }) {
         readings · reference model: {report.referenceModel ?? 'none'} · {Math.round(report.level * 100)} %
         confidence intervals · generated {new Date(report.generatedAt).toLocaleString()}
       </p>
+      {report.caseIndependence && (
+        <p className="notice" data-testid="case-independence">
+          {report.caseIndependence}.
+        </p>
+      )}
       {report.withdrawnReaders.length > 0 && (
         <p className="muted" data-testid="withdrawn-readers">
           Withdrawn readers, left out of every statistic:{' '}

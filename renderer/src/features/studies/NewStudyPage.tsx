@@ -21,6 +21,7 @@ export function NewStudyPage() {
   const [sampleKind, setSampleKind] = useState<'all' | 'stratified'>('stratified');
   const [sampleN, setSampleN] = useState(20);
   const [sampleSeed, setSampleSeed] = useState(1);
+  const [onePerPatient, setOnePerPatient] = useState(true);
   const [diagnosis, setDiagnosis] = useState(true);
   const [probabilities, setProbabilities] = useState(false);
   const [marking, setMarking] = useState(false);
@@ -41,11 +42,8 @@ export function NewStudyPage() {
     if (datasets && datasets.length > 0 && datasetId === null) setDatasetId(datasets[0].id);
   }, [datasets, datasetId]);
   const dataset = useMemo(() => datasets?.find((d) => d.id === datasetId) ?? null, [datasets, datasetId]);
-  const available = dataset
-    ? split
-      ? (dataset.splits.find((s) => s.name === split)?.caseCount ?? 0)
-      : dataset.caseCount
-    : 0;
+  const pool = split ? dataset?.splits.find((s) => s.name === split) : dataset;
+  const available = (onePerPatient ? pool?.patientCount : pool?.caseCount) ?? 0;
 
   const addReader = async () => {
     try {
@@ -71,6 +69,7 @@ export function NewStudyPage() {
         datasetId,
         split: split || null,
         sample: sampleKind === 'all' ? { kind: 'all' } : { kind: 'stratified', n: sampleN, seed: sampleSeed },
+        onePerPatient,
         tasks: { diagnosis, probabilities: diagnosis && probabilities, marking },
         show: conditions.show,
         timeLimitS: timeLimitS(conditions),
@@ -174,6 +173,16 @@ export function NewStudyPage() {
               </label>
             </div>
           )}
+          <label className="check">
+            <input
+              type="checkbox"
+              name="onePerPatient"
+              checked={onePerPatient}
+              onChange={(e) => setOnePerPatient(e.target.checked)}
+            />{' '}
+            One case per patient (or lesion group): {pool?.patientCount ?? 0} patients among{' '}
+            {pool?.caseCount ?? 0} cases
+          </label>
           {dataset && (
             <p className="muted small">
               By ground truth:{' '}

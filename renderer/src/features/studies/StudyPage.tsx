@@ -198,6 +198,7 @@ export function StudyPage({ studyId }: { studyId: number }) {
               {s.sample.kind === 'all'
                 ? 'all cases'
                 : `stratified sample of ${s.sample.n}, seed ${s.sample.seed}`}
+              {s.onePerPatient ? ', one case per patient' : ''}
             </dd>
             <dt>By ground truth</dt>
             <dd>
