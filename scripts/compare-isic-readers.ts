@@ -41,7 +41,7 @@ if (!Array.isArray(imageIds))
   throw new Error(`${values.split}: no subset "${values.subset}" (has ${Object.keys(splits).join(', ')})`);
 
 const annotations = parseCsv(readFileSync(annotationsFile, 'utf8'), annotationsFile);
-requireColumns(annotations, ['image_id', 'file', 'dx'], annotationsFile);
+requireColumns(annotations, ['image_id', 'file', 'lesion_id', 'dx'], annotationsFile);
 const byImage = new Map(annotations.rows.map((r) => [r.values.image_id, r.values]));
 const missing = imageIds.filter((id) => !byImage.has(id));
 if (missing.length)
@@ -109,7 +109,8 @@ const modelName = `${manifest.name ?? 'model'} ${manifest.version ?? ''}`.trim()
 const report = buildReport({
   title: `${modelName} vs ISIC 2018 readers, HAM10000 ${values.subset} split`,
   categories,
-  cases: imageIds.map((id) => ({ id, labels: [byImage.get(id)!.dx] })),
+  // images of one lesion are clustered: the AUC intervals and paired tests use Obuchowski's variance
+  cases: imageIds.map((id) => ({ id, labels: [byImage.get(id)!.dx], patient: byImage.get(id)!.lesion_id })),
   models: [{ name: modelName, scores: modelScores }],
   readers: [],
   readings: [],
@@ -120,7 +121,12 @@ const round = (x: number | undefined | null, digits = 4) =>
   x === undefined || x === null ? null : Number(x.toFixed(digits));
 const result = {
   model: { name: modelName, folder: values.model, predictions: values.predictions ?? 'dermaread predict' },
-  split: { file: values.split, subset: values.subset, images: imageIds.length },
+  split: {
+    file: values.split,
+    subset: values.subset,
+    images: imageIds.length,
+    lesions: report.counts.patients,
+  },
   groups: groups.map((g) => ({
     name: g.name,
     file: g.file,
@@ -165,7 +171,7 @@ const result = {
     balancedAccuracy: round(s.balancedAccuracy),
     kappa: round(s.kappa),
   })),
-  note: 'Reader groups score each image by vote fractions and decide by the majority vote; the model decides by its top probability. Paired DeLong tests are on the images both scored.',
+  note: 'Reader groups score each image by vote fractions and decide by the majority vote; the model decides by its top probability. Paired DeLong tests are on the images both scored; AUC intervals and paired tests are clustered by lesion (Obuchowski 1997).',
 };
 if (values.out) writeFileSync(values.out, reportJson(report));
 if (values.html) writeFileSync(values.html, reportHtml(report));

@@ -81,6 +81,8 @@ export interface Prepared {
   truth: boolean[][];
   /** The single ground-truth category of each case, or null when it has none or several. */
   singleTruth: (number | null)[];
+  /** The patient (cluster) of each case when some patient has several cases, else null; no patient = its own. */
+  clusters: Int32Array | null;
   models: Scorer[];
   readers: Scorer[];
   groups: Scorer[];
@@ -103,6 +105,15 @@ function whyNoClassification(input: ReportInput): string | null {
   if (input.readings.length > 0 && !input.readings.some(holdsDiagnosis))
     return 'no reading holds a diagnosis (the readers only marked lesions): AUC, operating points, kappas and MRMC need one';
   return null;
+}
+
+function patientClusters(cases: ReportCase[]): Int32Array | null {
+  const ids = new Map<string, number>();
+  const clusters = Int32Array.from(cases, (c) => {
+    const key = c.patient != null ? `p:${c.patient}` : `c:${c.id}`;
+    return ids.get(key) ?? ids.set(key, ids.size).get(key)!;
+  });
+  return ids.size < cases.length ? clusters : null;
 }
 
 export function prepareReport(input: ReportInput): Prepared {
@@ -246,6 +257,7 @@ export function prepareReport(input: ReportInput): Prepared {
     cases: input.cases,
     truth,
     singleTruth,
+    clusters: patientClusters(input.cases),
     models,
     readers,
     groups,

@@ -263,8 +263,17 @@ test('cases of one patient are counted, and the report warns that its intervals 
   }));
   const report = buildReport({ ...input, cases: clustered });
   assert.equal(report.counts.patients, 71);
-  assert.match(report.caseIndependence!, /^80 cases come from 71 patients: the confidence intervals/);
+  assert.match(report.caseIndependence!, /^80 cases come from 71 patients: the AUC confidence intervals/);
   assert.match(reportHtml(report), /<p class="warning">80 cases come from 71 patients/);
+  // the model's AUC interval is Obuchowski's clustered one; the plain DeLong one is what `separate` has
+  const clusters = clustered.map((c, i) => (i < 10 ? 0 : i));
+  const truth = input.cases.map((c) => c.labels.includes(categories[0]));
+  const scores = input.cases.map((c) => input.models[0].scores[c.id][0]);
+  const modelAuc = (r: typeof report) =>
+    r.classification.perCategory[0].scorers.find((s) => s.scorer.kind === 'model')!.auc;
+  assert.deepEqual(modelAuc(report), aucWithCi(placements(scores, truth, clusters)));
+  assert.deepEqual(modelAuc(separate), aucWithCi(placements(scores, truth)));
+  assert.notEqual(modelAuc(report)!.variance, modelAuc(separate)!.variance);
 });
 
 test('bad inputs are named', () => {

@@ -35,7 +35,6 @@ import {
   prepareReport,
   type Phase,
   type Prepared,
-  type ReportCase,
   type ReportInput,
   type Scorer,
   type WithdrawnReader,
@@ -159,6 +158,11 @@ function column(scorer: Scorer, cases: number[], k: number): Float64Array {
   return Float64Array.from(cases, (c) => scorer.scores[c]![k]);
 }
 
+function placementsOn(p: Prepared, scorer: Scorer, cases: number[], k: number, truth: boolean[]): Placements {
+  const clusters = p.clusters;
+  return placements(column(scorer, cases, k), truth, clusters ? cases.map((c) => clusters[c]) : undefined);
+}
+
 function classOf(truth: boolean[], cases: number[]): { positives: number; negatives: number } {
   let positives = 0;
   for (const c of cases) if (truth[c]) positives++;
@@ -191,16 +195,16 @@ function categoryResult(p: Prepared, k: number, reference: Scorer | null): Categ
       };
     }
     const y = cases.map((c) => truth[c]);
-    const own = placements(column(scorer, cases, k), y);
+    const own = placementsOn(p, scorer, cases, k, y);
     let vsModel: ScorerAuc['vsModel'] = null;
     if (reference && reference !== scorer) {
       const both = cases.filter((c) => reference.scores[c] !== null);
       const yb = both.map((c) => truth[c]);
       const bothClasses = classOf(truth, both);
       if (bothClasses.positives > 0 && bothClasses.negatives > 0) {
-        const mine = both.length === cases.length ? own : placements(column(scorer, both, k), yb);
+        const mine = both.length === cases.length ? own : placementsOn(p, scorer, both, k, yb);
         const key = both.length === n ? 'all' : both.join(',');
-        const model = referencePlacements.get(key) ?? placements(column(reference, both, k), yb);
+        const model = referencePlacements.get(key) ?? placementsOn(p, reference, both, k, yb);
         referencePlacements.set(key, model);
         vsModel = { ...pairedDelongTest(mine, model, p.level), cases: both.length, modelAuc: model.auc };
       }
@@ -416,21 +420,21 @@ function readingTimes(p: Prepared): ReadingTime[] {
   });
 }
 
-function patientCount(cases: ReportCase[]): number | null {
-  if (!cases.some((c) => c.patient != null)) return null;
-  return new Set(cases.map((c) => (c.patient != null ? `p:${c.patient}` : `c:${c.id}`))).size;
+function patientCount(p: Prepared): number | null {
+  if (!p.cases.some((c) => c.patient != null)) return null;
+  return p.clusters ? new Set(p.clusters).size : p.cases.length;
 }
 
-// DeLong, the paired tests and the MRMC analyses all take cases as independent; repeated images of one patient
-// (or lesion) are correlated, so their intervals come out too narrow.
+// Repeated images of one patient (or lesion) are correlated: the AUC intervals and paired tests take it into
+// account (Obuchowski's clustered variance); the MRMC analyses and kappas do not.
 function caseIndependence(cases: number, patients: number | null): string | null {
   if (patients === null || patients === cases) return null;
-  return `${cases} cases come from ${patients} patients: the confidence intervals and tests treat every case as independent, so they are too narrow; a study made with one case per patient avoids this`;
+  return `${cases} cases come from ${patients} patients: the AUC confidence intervals and the paired tests against the model allow for it (Obuchowski's clustered variance), but the MRMC analyses and the kappas treat every case as independent, so their intervals are too narrow; a study made with one case per patient avoids this`;
 }
 
 export function buildReport(input: ReportInput, now: Date = new Date()): Report {
   const p = prepareReport(input);
-  const patients = patientCount(p.cases);
+  const patients = patientCount(p);
   const reference = p.models[0] ?? null;
   const skipped = p.classificationSkipped;
   const perCategory = skipped ? [] : p.categories.map((_, k) => categoryResult(p, k, reference));

@@ -1,5 +1,7 @@
 // Empirical ROC area with DeLong's variance, confidence interval and paired test (DeLong, DeLong and
-// Clarke-Pearson 1988), computed from sort-based placement values in O(n log n) (Sun and Xu 2014).
+// Clarke-Pearson 1988), computed from sort-based placement values in O(n log n) (Sun and Xu 2014). When cases
+// come in clusters (several images of one patient), Obuchowski's clustered form of the same variance
+// (Biometrics 1997), which equals DeLong's when every cluster holds one case.
 import { normalQuantile, normalTwoSidedP } from './distributions.ts';
 
 /** Per-case structural components: the AUC is the mean of either array. */
@@ -9,6 +11,8 @@ export interface Placements {
   positives: Float64Array;
   /** V01: for each negative case (in input order), the fraction of positives that outrank it. */
   negatives: Float64Array;
+  /** The cluster (patient) of each positive and each negative case, when cases are clustered. */
+  clusters?: { positives: Int32Array; negatives: Int32Array };
 }
 
 export interface AucEstimate {
@@ -63,11 +67,23 @@ function checkScores(scores: ArrayLike<number>, truth: ArrayLike<boolean>): void
   }
 }
 
-export function placements(scores: ArrayLike<number>, truth: ArrayLike<boolean>): Placements {
+/** clusters: an integer per case naming its cluster (patient); cases of one cluster are not independent. */
+export function placements(
+  scores: ArrayLike<number>,
+  truth: ArrayLike<boolean>,
+  clusters?: ArrayLike<number>,
+): Placements {
   checkScores(scores, truth);
+  if (clusters && clusters.length !== scores.length)
+    throw new Error(`${clusters.length} clusters for ${scores.length} scores`);
   const pos: number[] = [];
   const neg: number[] = [];
-  for (let i = 0; i < scores.length; i++) (truth[i] ? pos : neg).push(scores[i]);
+  const posClusters: number[] = [];
+  const negClusters: number[] = [];
+  for (let i = 0; i < scores.length; i++) {
+    (truth[i] ? pos : neg).push(scores[i]);
+    if (clusters) (truth[i] ? posClusters : negClusters).push(clusters[i]);
+  }
   const m = pos.length;
   const n = neg.length;
   if (m === 0 || n === 0)
@@ -86,7 +102,10 @@ export function placements(scores: ArrayLike<number>, truth: ArrayLike<boolean>)
     const { below, equal } = rankIn(sortedPos, neg[j]);
     negatives[j] = (m - below - equal + equal / 2) / m;
   }
-  return { auc: sum / m, positives, negatives };
+  const clustered = clusters
+    ? { clusters: { positives: Int32Array.from(posClusters), negatives: Int32Array.from(negClusters) } }
+    : {};
+  return { auc: sum / m, positives, negatives, ...clustered };
 }
 
 export function empiricalAuc(scores: ArrayLike<number>, truth: ArrayLike<boolean>): number {
@@ -109,10 +128,63 @@ function sampleCovariance(a: Float64Array, b: Float64Array): number {
   return s / (k - 1);
 }
 
-/** DeLong covariance of two AUCs measured on the same cases (the variance when a === b). */
+const sameClusters = (a: Int32Array, b: Int32Array) => a.length === b.length && a.every((c, i) => c === b[i]);
+
+/**
+ * Obuchowski (1997): per cluster c, the sums of the deviations V10 - A over its positives (d10) and V01 - A over
+ * its negatives (d01); I10 and I01 clusters hold positives and negatives, I clusters in all.
+ */
+function clusteredCovariance(a: Placements, b: Placements): number {
+  const ids = new Map<number, number>();
+  const dense = (id: number) => ids.get(id) ?? ids.set(id, ids.size).get(id)!;
+  const pos = Array.from(a.clusters!.positives, dense);
+  const neg = Array.from(a.clusters!.negatives, dense);
+  const k = ids.size;
+  const [d10a, d10b, d01a, d01b] = [0, 1, 2, 3].map(() => new Float64Array(k));
+  const withPos = new Set(pos);
+  const withNeg = new Set(neg);
+  pos.forEach((c, i) => {
+    d10a[c] += a.positives[i] - a.auc;
+    d10b[c] += b.positives[i] - b.auc;
+  });
+  neg.forEach((c, j) => {
+    d01a[c] += a.negatives[j] - a.auc;
+    d01b[c] += b.negatives[j] - b.auc;
+  });
+  let s10 = 0;
+  let s01 = 0;
+  let s11 = 0;
+  for (let c = 0; c < k; c++) {
+    s10 += d10a[c] * d10b[c];
+    s01 += d01a[c] * d01b[c];
+    s11 += d10a[c] * d01b[c] + d01a[c] * d10b[c];
+  }
+  const m = a.positives.length;
+  const n = a.negatives.length;
+  return (
+    (withPos.size / ((withPos.size - 1) * m * m)) * s10 +
+    (withNeg.size / ((withNeg.size - 1) * n * n)) * s01 +
+    (k / ((k - 1) * m * n)) * s11
+  );
+}
+
+/**
+ * DeLong covariance of two AUCs measured on the same cases (the variance when a === b); Obuchowski's clustered
+ * form when both carry the same clusters.
+ */
 export function delongCovariance(a: Placements, b: Placements): number {
   if (a.positives.length !== b.positives.length || a.negatives.length !== b.negatives.length) {
     throw new Error('DeLong covariance needs both scores on the same cases');
+  }
+  if (a.clusters || b.clusters) {
+    if (
+      !a.clusters ||
+      !b.clusters ||
+      !sameClusters(a.clusters.positives, b.clusters.positives) ||
+      !sameClusters(a.clusters.negatives, b.clusters.negatives)
+    )
+      throw new Error('clustered DeLong covariance needs both scores on the same cases and clusters');
+    return clusteredCovariance(a, b);
   }
   return (
     sampleCovariance(a.positives, b.positives) / a.positives.length +
