@@ -55,6 +55,7 @@ export function DatasetsPage() {
               <tr>
                 <th>Dataset</th>
                 <th className="num">Cases</th>
+                <th className="num">Patients</th>
                 <th>Splits</th>
                 <th>Ground truth per category</th>
               </tr>
@@ -64,6 +65,7 @@ export function DatasetsPage() {
                 <tr key={d.id}>
                   <td>{d.name}</td>
                   <td className="num">{d.caseCount}</td>
+                  <td className="num">{d.patientCount}</td>
                   <td>{d.splits.map((s) => `${s.name} ${s.caseCount}`).join(' · ') || '—'}</td>
                   <td className="muted">
                     {Object.entries(d.countsByCategory)

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { call, errorMessage } from '../../api/client.ts';
 import { navigate } from '../../app/router.ts';
+import { Check } from '../../ui/Check.tsx';
 import { useApi } from '../../ui/useApi.ts';
 import { AccessCode } from './AccessCode.tsx';
 import {
@@ -173,16 +174,10 @@ export function NewStudyPage() {
               </label>
             </div>
           )}
-          <label className="check">
-            <input
-              type="checkbox"
-              name="onePerPatient"
-              checked={onePerPatient}
-              onChange={(e) => setOnePerPatient(e.target.checked)}
-            />{' '}
+          <Check name="onePerPatient" checked={onePerPatient} onChange={setOnePerPatient}>
             One case per patient (or lesion group): {pool?.patientCount ?? 0} patients among{' '}
             {pool?.caseCount ?? 0} cases
-          </label>
+          </Check>
           {dataset && (
             <p className="muted small">
               By ground truth:{' '}
@@ -195,33 +190,15 @@ export function NewStudyPage() {
 
         <fieldset className="card">
           <legend>Tasks and blinding</legend>
-          <label className="check">
-            <input
-              type="checkbox"
-              name="taskDiagnosis"
-              checked={diagnosis}
-              onChange={(e) => setDiagnosis(e.target.checked)}
-            />{' '}
+          <Check name="taskDiagnosis" checked={diagnosis} onChange={setDiagnosis}>
             Diagnosis (one category + confidence 0–100)
-          </label>
-          <label className="check indent">
-            <input
-              type="checkbox"
-              disabled={!diagnosis}
-              checked={probabilities}
-              onChange={(e) => setProbabilities(e.target.checked)}
-            />{' '}
+          </Check>
+          <Check indent disabled={!diagnosis} checked={probabilities} onChange={setProbabilities}>
             Also a probability per category
-          </label>
-          <label className="check">
-            <input
-              type="checkbox"
-              name="taskMarking"
-              checked={marking}
-              onChange={(e) => setMarking(e.target.checked)}
-            />{' '}
+          </Check>
+          <Check name="taskMarking" checked={marking} onChange={setMarking}>
             Lesion marking (a box with a category for each lesion)
-          </label>
+          </Check>
           <ReadingConditionsFields value={conditions} onChange={setConditions} />
           <label className="field">
             <span>Case order seed</span>
@@ -255,16 +232,15 @@ export function NewStudyPage() {
           <legend>Readers</legend>
           <div className="reader-picks">
             {readers?.map((r) => (
-              <label key={r.id} className="check">
-                <input
-                  type="checkbox"
-                  checked={readerIds.includes(r.id)}
-                  onChange={(e) =>
-                    setReaderIds((ids) => (e.target.checked ? [...ids, r.id] : ids.filter((x) => x !== r.id)))
-                  }
-                />{' '}
+              <Check
+                key={r.id}
+                checked={readerIds.includes(r.id)}
+                onChange={(on) =>
+                  setReaderIds((ids) => (on ? [...ids, r.id] : ids.filter((x) => x !== r.id)))
+                }
+              >
                 {r.name}
-              </label>
+              </Check>
             ))}
           </div>
           <div className="row">

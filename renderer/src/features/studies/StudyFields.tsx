@@ -1,5 +1,7 @@
 // The fields shared by the new-study form and an open study's settings form.
 
+import { Check } from '../../ui/Check.tsx';
+
 /** The study's name and its instructions for readers (editable while the study is open). */
 export function StudyTextFields(props: {
   name: string;
@@ -48,15 +50,14 @@ export function ReadingConditionsFields({
       <p className="field-label">Readers may see</p>
       <div className="row">
         {(['age', 'sex', 'site'] as const).map((k) => (
-          <label key={k} className="check">
-            <input
-              type="checkbox"
-              name={`show-${k}`}
-              checked={value.show[k]}
-              onChange={(e) => onChange({ ...value, show: { ...value.show, [k]: e.target.checked } })}
-            />{' '}
+          <Check
+            key={k}
+            name={`show-${k}`}
+            checked={value.show[k]}
+            onChange={(on) => onChange({ ...value, show: { ...value.show, [k]: on } })}
+          >
             {k === 'site' ? 'body site' : k}
-          </label>
+          </Check>
         ))}
       </div>
       <p className="muted small">
@@ -72,14 +73,9 @@ export function ReadingConditionsFields({
           onChange={(e) => onChange({ ...value, timeLimit: e.target.value })}
         />
       </label>
-      <label className="check">
-        <input
-          type="checkbox"
-          checked={value.allowPrevious}
-          onChange={(e) => onChange({ ...value, allowPrevious: e.target.checked })}
-        />{' '}
+      <Check checked={value.allowPrevious} onChange={(on) => onChange({ ...value, allowPrevious: on })}>
         Readers may look back at earlier cases (committed answers stay final)
-      </label>
+      </Check>
     </>
   );
 }

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { call, errorMessage } from '../../api/client.ts';
+import { Check } from '../../ui/Check.tsx';
 import { Progress } from '../../ui/Progress.tsx';
 import { useApi } from '../../ui/useApi.ts';
 import { EditStudy } from './EditStudy.tsx';
@@ -143,18 +144,15 @@ export function StudyPage({ studyId }: { studyId: number }) {
               <p className="field-label">Add readers</p>
               <div className="reader-picks">
                 {others.map((r) => (
-                  <label key={r.id} className="check">
-                    <input
-                      type="checkbox"
-                      checked={adding.includes(r.id)}
-                      onChange={(e) =>
-                        setAdding((ids) =>
-                          e.target.checked ? [...ids, r.id] : ids.filter((x) => x !== r.id),
-                        )
-                      }
-                    />{' '}
+                  <Check
+                    key={r.id}
+                    checked={adding.includes(r.id)}
+                    onChange={(on) =>
+                      setAdding((ids) => (on ? [...ids, r.id] : ids.filter((x) => x !== r.id)))
+                    }
+                  >
                     {r.name}
-                  </label>
+                  </Check>
                 ))}
               </div>
               <button
