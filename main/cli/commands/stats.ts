@@ -11,8 +11,9 @@ export const describe =
 const USAGE = `usage:
   dermaread stats or --csv FILE [--reference READER] [--covariance jackknife|delong]
       MRMC ROC analysis (Obuchowski-Rockette, Hillis df) of a CSV with columns reader, treatment, case, truth
-      (1 = diseased), rating. With --reference, the other readers' mean AUC is compared with that reader's
-      (e.g. a model) as a fixed reference, in each treatment.
+      (1 = diseased), rating, and optionally patient (then the patient, not the case, is the sampling unit).
+      With --reference, the other readers' mean AUC is compared with that reader's (e.g. a model) as a fixed
+      reference, in each treatment.
   dermaread stats coco --gt GT.json --dt DT.json
       COCO box AP/AR (the 12 numbers of pycocotools' COCOeval) and AP per category.
 Both print JSON; infinite degrees of freedom (normal tests) print as null.`;
@@ -60,6 +61,7 @@ async function orCommand(argv: string[]): Promise<number> {
         ratings: design.ratings[t].filter((_, j) => j !== ref),
         reference: { name: values.reference!, scores: design.ratings[t][ref] },
         truth: design.truth,
+        clusters: design.clusters,
         covariance,
       }),
     })),

@@ -1,5 +1,6 @@
 // The multi-reader ROC table used by the field's tools (RJafroc, MRMCaov, the `stats or` command):
-// one row per reading, columns reader, treatment, case, truth (1 = diseased, 0 = not), rating.
+// one row per reading, columns reader, treatment, case, truth (1 = diseased, 0 = not), rating; an optional
+// column patient names the patient of each case, when several cases come from one patient.
 import { z } from 'zod';
 import type { MrmcInput } from '../stats/mrmc.ts';
 import { CsvError, parseCsv, requireColumns } from './csv.ts';
@@ -12,6 +13,12 @@ const rowSchema = z.object({
   case: z.string().trim().min(1, 'is empty'),
   truth: z.enum(['0', '1'], { error: 'must be 0 or 1' }),
   rating: z.string().trim().min(1, 'is empty').transform(Number).refine(Number.isFinite, 'must be a number'),
+  // an empty cell: a patient of its own
+  patient: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => v || undefined),
 });
 
 export interface MrmcReading {
@@ -21,6 +28,7 @@ export interface MrmcReading {
   case: string;
   truth: boolean;
   rating: number;
+  patient?: string;
 }
 
 const MAX_REPORTED_ERRORS = 20;
@@ -46,7 +54,7 @@ export function parseMrmcCsv(text: string, source: string): MrmcReading[] {
         );
       continue;
     }
-    const { reader, treatment, case: caseId, truth, rating } = parsed.data;
+    const { reader, treatment, case: caseId, truth, rating, patient } = parsed.data;
     const key = JSON.stringify([reader, treatment, caseId]);
     const previous = seen.get(key);
     if (previous !== undefined)
@@ -54,7 +62,7 @@ export function parseMrmcCsv(text: string, source: string): MrmcReading[] {
         `line ${line}: reader ${reader}, treatment ${treatment}, case ${caseId} was already read on line ${previous}`,
       );
     seen.set(key, line);
-    readings.push({ line, reader, treatment, case: caseId, truth: truth === '1', rating });
+    readings.push({ line, reader, treatment, case: caseId, truth: truth === '1', rating, patient });
   }
   if (errors.length) fail(source, errors);
   if (readings.length === 0) throw new CsvError(`${source}: no readings`);
@@ -73,6 +81,7 @@ export function toMrmcInput(
   const caseIndex = new Map(cases.map((c, i) => [c, i]));
   const truth: boolean[] = new Array(cases.length);
   const truthLine: number[] = new Array(cases.length);
+  const patients = new Map<number, { patient: string | undefined; line: number }>();
   const errors: string[] = [];
   const ratings = treatments.map(() => readers.map(() => new Array<number>(cases.length).fill(NaN)));
   for (const r of readings) {
@@ -85,6 +94,12 @@ export function toMrmcInput(
         `line ${r.line}: case ${r.case} has truth ${Number(r.truth)}, but ${Number(truth[c])} on line ${truthLine[c]}`,
       );
     }
+    const earlier = patients.get(c);
+    if (!earlier) patients.set(c, { patient: r.patient, line: r.line });
+    else if (earlier.patient !== r.patient)
+      errors.push(
+        `line ${r.line}: case ${r.case} belongs to patient "${r.patient ?? ''}", but "${earlier.patient ?? ''}" on line ${earlier.line}`,
+      );
     ratings[treatments.indexOf(r.treatment)][readers.indexOf(r.reader)][c] = r.rating;
   }
   treatments.forEach((t, i) =>
@@ -98,5 +113,11 @@ export function toMrmcInput(
     }),
   );
   if (errors.length) fail(source, errors);
-  return { treatments, readers, ratings, truth };
+  if (!readings.some((r) => r.patient !== undefined)) return { treatments, readers, ratings, truth };
+  const ids = new Map<string, number>();
+  const clusters = cases.map((caseId, c) => {
+    const key = patients.get(c)!.patient ?? `case:${caseId}`;
+    return ids.get(key) ?? ids.set(key, ids.size).get(key)!;
+  });
+  return { treatments, readers, ratings, truth, clusters };
 }

@@ -248,7 +248,7 @@ test('detection is left out without ground-truth boxes, and so is a scorer that 
   assert.equal(buildReport(noTruth).detection, null);
 });
 
-test('cases of one patient are counted, and the report warns that its intervals treat them as independent', () => {
+test('cases of one patient are counted, and the report takes patients as the sampling unit', () => {
   const input = study();
   assert.equal(buildReport(input).counts.patients, null, 'no patient known');
   assert.equal(buildReport(input).caseIndependence, null);
@@ -263,7 +263,10 @@ test('cases of one patient are counted, and the report warns that its intervals 
   }));
   const report = buildReport({ ...input, cases: clustered });
   assert.equal(report.counts.patients, 71);
-  assert.match(report.caseIndependence!, /^80 cases come from 71 patients: the AUC confidence intervals/);
+  assert.match(
+    report.caseIndependence!,
+    /^80 cases come from 71 patients: the AUC intervals, the paired tests and the MRMC/,
+  );
   assert.match(reportHtml(report), /<p class="warning">80 cases come from 71 patients/);
   // the model's AUC interval is Obuchowski's clustered one; the plain DeLong one is what `separate` has
   const clusters = clustered.map((c, i) => (i < 10 ? 0 : i));
@@ -274,6 +277,17 @@ test('cases of one patient are counted, and the report warns that its intervals 
   assert.deepEqual(modelAuc(report), aucWithCi(placements(scores, truth, clusters)));
   assert.deepEqual(modelAuc(separate), aucWithCi(placements(scores, truth)));
   assert.notEqual(modelAuc(report)!.variance, modelAuc(separate)!.variance);
+  const mrmcVarError = (r: typeof report) => {
+    const result = r.mrmc.readersVsModel[0].categories[0].result;
+    assert.ok(!('skipped' in result), 'the MRMC analysis ran');
+    return result.differenceComponents.varError;
+  };
+  assert.equal(
+    mrmcVarError(separate),
+    mrmcVarError(buildReport(input)),
+    'one patient per case: as unclustered',
+  );
+  assert.notEqual(mrmcVarError(report), mrmcVarError(separate), 'the jackknife leaves out whole patients');
 });
 
 test('bad inputs are named', () => {

@@ -158,9 +158,22 @@ function column(scorer: Scorer, cases: number[], k: number): Float64Array {
   return Float64Array.from(cases, (c) => scorer.scores[c]![k]);
 }
 
-function placementsOn(p: Prepared, scorer: Scorer, cases: number[], k: number, truth: boolean[]): Placements {
+/** Positive and negative sampling units among the cases: the cases, or when clustered the patients holding them. */
+function samplingUnits(p: Prepared, truth: boolean[], cases: number[]) {
+  if (!p.clusters) return { ...classOf(truth, cases), unit: 'cases' };
+  const positives = new Set<number>();
+  const negatives = new Set<number>();
+  for (const c of cases) (truth[c] ? positives : negatives).add(p.clusters[c]);
+  return { positives: positives.size, negatives: negatives.size, unit: 'patients' };
+}
+
+function clustersOf(p: Prepared, cases: number[]): number[] | undefined {
   const clusters = p.clusters;
-  return placements(column(scorer, cases, k), truth, clusters ? cases.map((c) => clusters[c]) : undefined);
+  return clusters ? cases.map((c) => clusters[c]) : undefined;
+}
+
+function placementsOn(p: Prepared, scorer: Scorer, cases: number[], k: number, truth: boolean[]): Placements {
+  return placements(column(scorer, cases, k), truth, clustersOf(p, cases));
 }
 
 function classOf(truth: boolean[], cases: number[]): { positives: number; negatives: number } {
@@ -267,7 +280,7 @@ function mrmcSection(p: Prepared, reference: Scorer | null): MrmcSection {
           model: reference.name,
           categories: p.categories.map((category, k) => {
             const y = cases.map((c) => p.truth[k][c]);
-            const { positives, negatives } = classOf(p.truth[k], cases);
+            const { positives, negatives, unit } = samplingUnits(p, p.truth[k], cases);
             if (readers.length < 2)
               return {
                 category,
@@ -281,7 +294,7 @@ function mrmcSection(p: Prepared, reference: Scorer | null): MrmcSection {
                 category,
                 cases: cases.length,
                 result: {
-                  skipped: `${positives} positive and ${negatives} negative cases read by every reader; at least 2 of each are needed`,
+                  skipped: `${positives} positive and ${negatives} negative ${unit} read by every reader; at least 2 of each are needed`,
                 },
               };
             const result = compareWithReference({
@@ -289,6 +302,7 @@ function mrmcSection(p: Prepared, reference: Scorer | null): MrmcSection {
               ratings: readers.map((r) => column(r, cases, k)),
               reference: { name: reference.name, scores: column(reference, cases, k) },
               truth: y,
+              clusters: clustersOf(p, cases),
               covariance: p.covariance,
               level: p.level,
             });
@@ -307,7 +321,7 @@ function mrmcSection(p: Prepared, reference: Scorer | null): MrmcSection {
     );
     const cases = indicesWhere(n, (c) => pairs.every((pair) => pair.every((r) => r.scores[c] !== null)));
     unaidedVsAssisted = p.categories.map((category, k) => {
-      const { positives, negatives } = classOf(p.truth[k], cases);
+      const { positives, negatives, unit } = samplingUnits(p, p.truth[k], cases);
       if (pairs.length < 2)
         return {
           category,
@@ -319,7 +333,7 @@ function mrmcSection(p: Prepared, reference: Scorer | null): MrmcSection {
           category,
           cases: cases.length,
           result: {
-            skipped: `${positives} positive and ${negatives} negative cases read by every reader in both phases; at least 2 of each are needed`,
+            skipped: `${positives} positive and ${negatives} negative ${unit} read by every reader in both phases; at least 2 of each are needed`,
           },
         };
       const result = orAnalysis({
@@ -327,6 +341,7 @@ function mrmcSection(p: Prepared, reference: Scorer | null): MrmcSection {
         readers: pairs.map((pair) => pair[0].name),
         ratings: p.phases.map((_, t) => pairs.map((pair) => column(pair[t], cases, k))),
         truth: cases.map((c) => p.truth[k][c]),
+        clusters: clustersOf(p, cases),
         covariance: p.covariance,
         level: p.level,
       });
@@ -425,11 +440,11 @@ function patientCount(p: Prepared): number | null {
   return p.clusters ? new Set(p.clusters).size : p.cases.length;
 }
 
-// Repeated images of one patient (or lesion) are correlated: the AUC intervals and paired tests take it into
-// account (Obuchowski's clustered variance); the MRMC analyses and kappas do not.
+// Repeated images of one patient (or lesion) are correlated: the AUC intervals, paired tests and MRMC analyses
+// take patients as the sampling unit; the kappas and the confusion matrices count images.
 function caseIndependence(cases: number, patients: number | null): string | null {
   if (patients === null || patients === cases) return null;
-  return `${cases} cases come from ${patients} patients: the AUC confidence intervals and the paired tests against the model allow for it (Obuchowski's clustered variance), but the MRMC analyses and the kappas treat every case as independent, so their intervals are too narrow; a study made with one case per patient avoids this`;
+  return `${cases} cases come from ${patients} patients: the AUC intervals, the paired tests and the MRMC analyses take the patient as the sampling unit (Obuchowski's clustered variance, a jackknife over patients); accuracy, the kappas and the confusion matrices count every case; a study made with one case per patient avoids this`;
 }
 
 export function buildReport(input: ReportInput, now: Date = new Date()): Report {

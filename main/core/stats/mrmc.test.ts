@@ -86,6 +86,38 @@ test('Van Dyke: DeLong covariance instead of the jackknife (MRMCaov)', () => {
   assert.equal(round(test.p, 8), 0.05123303);
 });
 
+test('clustered: every case twice within its own patient reproduces the published analysis', () => {
+  const design = vanDyke();
+  const twice = <T>(xs: ArrayLike<T>) => [...Array.from(xs), ...Array.from(xs)];
+  const doubled = {
+    ...design,
+    ratings: design.ratings.map((perReader) => perReader.map((scores) => twice(scores))),
+    truth: twice(design.truth),
+    clusters: twice(Array.from(design.truth, (_, i) => i)),
+  };
+  const jackknife = orAnalysis({ ...doubled, covariance: 'jackknife' });
+  const v = jackknife.varianceComponents;
+  assert.deepEqual(
+    [v.varR, v.varTR, v.cov1, v.cov2, v.cov3, v.varError].map((x) => round(x, 8)),
+    [0.001535, 0.0002004, 0.00034661, 0.00034407, 0.00023903, 0.00080229],
+  );
+  assert.equal(round(jackknife.randomReadersRandomCases.test!.f, 6), 4.456319);
+  assert.equal(round(jackknife.randomReadersRandomCases.test!.df2, 4), 15.2597);
+  const delong = orAnalysis({ ...doubled, covariance: 'delong' }).randomReadersRandomCases.test!;
+  assert.deepEqual(
+    [round(delong.f, 6), round(delong.df2, 5), round(delong.p, 8)],
+    [4.484854, 15.06611, 0.05123303],
+  );
+  // without the clusters the copies pass for new cases and the case variance halves
+  const naive = orAnalysis({ ...doubled, clusters: undefined, covariance: 'jackknife' }).varianceComponents;
+  assert.ok(Math.abs(naive.varError / v.varError - 0.5) < 0.02, `${naive.varError} vs ${v.varError}`);
+  const onePatient = doubled.clusters.map((c) => (doubled.truth[c] ? 0 : c + 1));
+  assert.throws(
+    () => orAnalysis({ ...doubled, clusters: onePatient }),
+    /at least 2 patients with positive and 2 with negative cases \(got 1 and 69\)/,
+  );
+});
+
 test('readers against a fixed reference equal the two-treatment analysis with the reference in every reader slot', () => {
   const { readers, ratings, truth } = vanDyke();
   const reference = ratings[1][3]; // reader 3 in treatment 1 stands in for a model
@@ -130,6 +162,18 @@ test('an incomplete design and conflicting truth are named', () => {
   assert.throws(
     () => parseMrmcCsv('reader,case,truth,rating\n', 'y.csv'),
     /y.csv line 1: missing column\(s\) treatment/,
+  );
+});
+
+test('a patient column clusters the cases; a case with two patients is named, an empty cell is its own patient', () => {
+  const text =
+    'reader,treatment,case,truth,rating,patient\nA,0,1,1,3,P1\nA,0,2,0,1,P1\nA,0,3,0,2,\nB,0,1,1,4,P1\nB,0,2,0,2,P1\nB,0,3,0,1,\n';
+  assert.deepEqual(toMrmcInput(parseMrmcCsv(text, 'p.csv'), 'p.csv').clusters, [0, 0, 1]);
+  const unclustered = 'reader,treatment,case,truth,rating\nA,0,1,1,3\nA,0,2,0,1\nB,0,1,1,4\nB,0,2,0,2\n';
+  assert.equal(toMrmcInput(parseMrmcCsv(unclustered, 'q.csv'), 'q.csv').clusters, undefined);
+  assert.throws(
+    () => toMrmcInput(parseMrmcCsv(text.replace('B,0,2,0,2,P1', 'B,0,2,0,2,P2'), 'p.csv'), 'p.csv'),
+    /line 6: case 2 belongs to patient "P2", but "P1" on line 3/,
   );
 });
 

@@ -2,6 +2,8 @@
 // (Obuchowski and Rockette 1995; Hillis 2007, 2008), as in the Iowa OR-DBM MRMC program, RJafroc and MRMCaov:
 // the reader AUCs are modelled as treatment + reader + treatment x reader + correlated error, the error
 // covariances (Var, Cov1, Cov2, Cov3) are estimated from the cases by the jackknife or by DeLong's method.
+// Clustered cases (several of one patient): the jackknife leaves out a whole patient at a time and DeLong's
+// method takes Obuchowski's clustered form, so the analysis counts patients, not images, as the sampling unit.
 import {
   fSurvival,
   chiSquareSurvival,
@@ -20,6 +22,8 @@ export interface MrmcInput {
   /** ratings[t][r][c]: treatment t, reader r, case c (every reader reads every case in every treatment). */
   ratings: ArrayLike<number>[][];
   truth: ArrayLike<boolean>;
+  /** The cluster (patient) of each case, when cases are not independent. */
+  clusters?: ArrayLike<number>;
   covariance?: CovarianceMethod;
   level?: number;
 }
@@ -82,10 +86,34 @@ export interface MrmcResult {
   randomReadersFixedCases: { test: FTest | null; comparisons: Comparison[]; treatments: TreatmentEstimate[] };
 }
 
-/** Jackknife pseudo-AUCs (one per case left out, positives first) from the placement values, in O(cases). */
+/**
+ * Jackknife AUCs, one per case left out (positives first), from the placement values in O(cases); for
+ * clustered placements one per cluster left out (in order of first appearance, positives first):
+ * (m·n·A − n·ΣV10 − m·ΣV01 + within-cluster pairs) / ((m − m_c)(n − n_c)).
+ */
 function jackknifeValues(p: Placements): Float64Array {
   const m = p.positives.length;
   const n = p.negatives.length;
+  if (p.clusters) {
+    const { positives, negatives, withinPairs } = p.clusters;
+    const ids = new Map<number, number>();
+    const dense = (id: number) => ids.get(id) ?? ids.set(id, ids.size).get(id)!;
+    const pos = Array.from(positives, dense);
+    const neg = Array.from(negatives, dense);
+    const [m10, sum10, n01, sum01] = [0, 1, 2, 3].map(() => new Float64Array(ids.size));
+    pos.forEach((c, i) => {
+      m10[c]++;
+      sum10[c] += p.positives[i];
+    });
+    neg.forEach((c, j) => {
+      n01[c]++;
+      sum01[c] += p.negatives[j];
+    });
+    return Float64Array.from(ids, ([id, c]) => {
+      const pairs = m * n * p.auc - n * sum10[c] - m * sum01[c] + (withinPairs.get(id) ?? 0);
+      return pairs / ((m - m10[c]) * (n - n01[c]));
+    });
+  }
   const values = new Float64Array(m + n);
   for (let k = 0; k < m; k++) values[k] = (m * p.auc - p.positives[k]) / (m - 1);
   for (let k = 0; k < n; k++) values[m + k] = (n * p.auc - p.negatives[k]) / (n - 1);
@@ -103,6 +131,17 @@ export function aucCovarianceMatrix(items: Placements[], method: CovarianceMetho
     throw new Error(
       `MRMC covariances need at least 2 positive and 2 negative cases (got ${positives} and ${negatives})`,
     );
+  }
+  const clusters = items[0]?.clusters;
+  if (clusters) {
+    const [withPositives, withNegatives] = [
+      new Set(clusters.positives).size,
+      new Set(clusters.negatives).size,
+    ];
+    if (withPositives < 2 || withNegatives < 2)
+      throw new Error(
+        `MRMC covariances need at least 2 patients with positive and 2 with negative cases (got ${withPositives} and ${withNegatives})`,
+      );
   }
   const matrix = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   if (method === 'delong') {
@@ -227,7 +266,9 @@ export function orAnalysis(input: MrmcInput): MrmcResult {
   const level = input.level ?? 0.95;
   const t = treatments.length;
   const r = readers.length;
-  const items = input.ratings.flatMap((perReader) => perReader.map((scores) => placements(scores, truth)));
+  const items = input.ratings.flatMap((perReader) =>
+    perReader.map((scores) => placements(scores, truth, input.clusters)),
+  );
   const auc = treatments.map((_, i) => readers.map((_, j) => items[i * r + j].auc));
   const cov = aucCovarianceMatrix(items, method);
   const { varError, cov1, cov2, cov3 } = errorCovariances(cov, t, r);
@@ -335,6 +376,8 @@ export interface ReferenceInput {
   /** The reference reader's (typically the model's) scores on the same cases. */
   reference: { name: string; scores: ArrayLike<number> };
   truth: ArrayLike<boolean>;
+  /** The cluster (patient) of each case, when cases are not independent. */
+  clusters?: ArrayLike<number>;
   covariance?: CovarianceMethod;
   level?: number;
 }
@@ -376,7 +419,7 @@ export function compareWithReference(input: ReferenceInput): ReferenceResult {
   const r = readers.length;
   if (r < 2) throw new Error(`the reference comparison needs at least 2 readers (got ${r})`);
   if (ratings.length !== r) throw new Error('ratings must have one entry per reader');
-  const items = [...ratings.map((scores) => placements(scores, truth)), placements(reference.scores, truth)];
+  const items = [...ratings, reference.scores].map((scores) => placements(scores, truth, input.clusters));
   const cov = aucCovarianceMatrix(items, method);
   const ref = r;
   const auc = items.slice(0, r).map((p) => p.auc);

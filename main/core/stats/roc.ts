@@ -11,8 +11,11 @@ export interface Placements {
   positives: Float64Array;
   /** V01: for each negative case (in input order), the fraction of positives that outrank it. */
   negatives: Float64Array;
-  /** The cluster (patient) of each positive and each negative case, when cases are clustered. */
-  clusters?: { positives: Int32Array; negatives: Int32Array };
+  /**
+   * When cases are clustered: the cluster (patient) of each positive and each negative case, and for each
+   * cluster holding both, the sum over its positive-negative pairs of the pair's score (1, 1/2 for a tie, 0).
+   */
+  clusters?: { positives: Int32Array; negatives: Int32Array; withinPairs: Map<number, number> };
 }
 
 export interface AucEstimate {
@@ -103,9 +106,29 @@ export function placements(
     negatives[j] = (m - below - equal + equal / 2) / m;
   }
   const clustered = clusters
-    ? { clusters: { positives: Int32Array.from(posClusters), negatives: Int32Array.from(negClusters) } }
+    ? {
+        clusters: {
+          positives: Int32Array.from(posClusters),
+          negatives: Int32Array.from(negClusters),
+          withinPairs: withinClusterPairs(pos, posClusters, neg, negClusters),
+        },
+      }
     : {};
   return { auc: sum / m, positives, negatives, ...clustered };
+}
+
+function withinClusterPairs(pos: number[], posClusters: number[], neg: number[], negClusters: number[]) {
+  const negativesOf = new Map<number, number[]>();
+  negClusters.forEach((c, j) => negativesOf.set(c, [...(negativesOf.get(c) ?? []), neg[j]]));
+  const sums = new Map<number, number>();
+  posClusters.forEach((c, i) => {
+    const scores = negativesOf.get(c);
+    if (!scores) return;
+    let s = sums.get(c) ?? 0;
+    for (const y of scores) s += pos[i] > y ? 1 : pos[i] === y ? 0.5 : 0;
+    sums.set(c, s);
+  });
+  return sums;
 }
 
 export function empiricalAuc(scores: ArrayLike<number>, truth: ArrayLike<boolean>): number {
