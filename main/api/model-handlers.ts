@@ -96,6 +96,7 @@ function compare(store: Store, datasetId: number, ids: number[]): ModelCompariso
       return {
         id: String(id),
         labels: truth.labels,
+        patient: store.cases.patientOf(id),
         boxes: truth.boxes.map((b) => ({ category: b.category, bbox: [b.x, b.y, b.w, b.h] })),
       };
     }),
@@ -132,18 +133,25 @@ function compare(store: Store, datasetId: number, ids: number[]): ModelCompariso
   return {
     datasetId,
     caseCount: cases.length,
+    patientCount: report.counts.patients,
     rows: models.map((m, i) => {
       const summary = report.classification.summary.find(
         (s) => s.scorer.kind === 'model' && s.scorer.name === `${m.name} ${m.version}`,
       );
       const detection = report.detection?.scorers.find((s) => s.scorer.name === `${m.name} ${m.version}`);
       const metrics: Record<string, number | null> = {};
+      const intervals: Record<string, [number, number]> = {};
+      const vsFirst: Record<string, { difference: number; p: number }> = {};
       if (m.task === 'classification' && summary) {
         metrics['macro AUC'] = summary.macroAuc;
         metrics['balanced accuracy'] = summary.balancedAccuracy;
         metrics['accuracy'] = summary.accuracy;
         for (const category of report.classification.perCategory) {
-          metrics[`AUC ${category.category}`] = category.scorers[i]?.auc?.auc ?? null;
+          const name = `AUC ${category.category}`;
+          const { auc, vsModel } = category.scorers[i] ?? {};
+          metrics[name] = auc?.auc ?? null;
+          if (auc) intervals[name] = auc.ci;
+          if (vsModel) vsFirst[name] = { difference: vsModel.difference, p: vsModel.p };
         }
       }
       if (m.task === 'detection' && detection) {
@@ -151,7 +159,14 @@ function compare(store: Store, datasetId: number, ids: number[]): ModelCompariso
         metrics['AP50'] = detection.coco.summary.AP50;
         metrics['AR100'] = detection.coco.summary.AR100;
       }
-      return { modelVersionId: m.id, label: `${m.name} ${m.version}`, cases: cases.length, metrics };
+      return {
+        modelVersionId: m.id,
+        label: `${m.name} ${m.version}`,
+        cases: cases.length,
+        metrics,
+        intervals,
+        vsFirst,
+      };
     }),
   };
 }

@@ -246,7 +246,18 @@ export interface JobInfo {
 export interface ModelComparison {
   datasetId: number;
   caseCount: number;
-  rows: { modelVersionId: number; label: string; cases: number; metrics: Record<string, number | null> }[];
+  /** Distinct patients among the cases (null when the dataset names none); AUC statistics cluster by patient. */
+  patientCount: number | null;
+  rows: {
+    modelVersionId: number;
+    label: string;
+    cases: number;
+    metrics: Record<string, number | null>;
+    /** 95% confidence interval of each per-category AUC metric (DeLong, clustered by patient). */
+    intervals: Record<string, [number, number]>;
+    /** Each per-category AUC against the first version's, paired DeLong test on the same cases. */
+    vsFirst: Record<string, { difference: number; p: number }>;
+  }[];
 }
 
 interface CoordinatorResponses {

@@ -186,7 +186,13 @@ test('assisted read, statistics dashboard and models screen', async () => {
   for (const version of ['0.0.1', '0.0.2'])
     await coordinatorPage.getByLabel(`compare tiny-test-classifier ${version}`).check();
   await coordinatorPage.getByRole('button', { name: 'Compare' }).click();
-  await coordinatorPage.getByText(/cases predicted by every version/).waitFor();
+  await coordinatorPage.getByText(/cases of \d+ patients predicted by every version/).waitFor();
+  const secondRow = coordinatorPage.locator('tr', { hasText: 'tiny-test-classifier 0.0.2' });
+  // the same model twice: its AUC interval, and a paired difference of zero from the first version
+  assert.match(
+    (await secondRow.locator('td[data-metric="AUC mel"]').textContent())!,
+    /^0\.\d{3}0\.\d{3}–[01]\.\d{3}Δ \+0\.000, p 1\.0$/,
+  );
   await coordinatorPage.getByRole('button', { name: 'Make active' }).click();
   await coordinatorPage.locator('tr.selected .badge.active').waitFor();
   await coordinatorPage.screenshot({ path: join(ARTIFACTS, 'models.png'), fullPage: true });

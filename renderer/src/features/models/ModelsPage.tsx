@@ -261,7 +261,11 @@ export function ModelsPage() {
         {comparison && (
           <div className="table-scroll">
             <table className="table compact">
-              <caption>{comparison.caseCount} cases predicted by every version</caption>
+              <caption>
+                {comparison.caseCount} cases
+                {comparison.patientCount !== null ? ` of ${comparison.patientCount} patients` : ''} predicted
+                by every version
+              </caption>
               <thead>
                 <tr>
                   <th>Version</th>
@@ -277,14 +281,29 @@ export function ModelsPage() {
                   <tr key={r.modelVersionId}>
                     <td>{r.label}</td>
                     {metricNames.map((n) => (
-                      <td key={n} className="num">
+                      <td key={n} className="num" data-metric={n}>
                         {fmt(r.metrics[n] ?? null)}
+                        {r.intervals[n] && (
+                          <div className="muted small nowrap">
+                            {r.intervals[n].map((x) => x.toFixed(3)).join('–')}
+                          </div>
+                        )}
+                        {r.vsFirst[n] && (
+                          <div className="muted small nowrap">
+                            Δ {r.vsFirst[n].difference >= 0 ? '+' : ''}
+                            {r.vsFirst[n].difference.toFixed(3)}, p {r.vsFirst[n].p.toPrecision(2)}
+                          </div>
+                        )}
                       </td>
                     ))}
                   </tr>
                 ))}
               </tbody>
             </table>
+            <p className="muted small">
+              Per-category AUC with its 95% interval and, from the second version on, the paired difference
+              from the first (DeLong{comparison.patientCount !== null ? ', clustered by patient' : ''}).
+            </p>
           </div>
         )}
       </div>
