@@ -1,7 +1,8 @@
 // Benchmark of the full model-versus-readers report: 2,000 cases x 20 readers x 7 categories, MRMC included
 // (readers against the model; with --assisted also a second reading phase and the unaided-vs-assisted
-// analysis; with --boxes also COCO AP and FROC for every reader). Prints figures; asserts nothing.
-// Run: node --import tsx scripts/bench-stats.ts [--cases N] [--readers N] [--assisted] [--boxes]
+// analysis; with --boxes also COCO AP and FROC for every reader). Prints figures; asserts nothing. Every run
+// also times the same report with the cases spread over patients (clustered statistics) as a ratio.
+// Run: node --import tsx scripts/bench-stats.ts [--cases N] [--readers N] [--assisted] [--boxes] [--per-patient N]
 import { parseArgs } from 'node:util';
 import { reportCsv } from '../main/core/reports/export-csv.ts';
 import { reportHtml } from '../main/core/reports/export-html.ts';
@@ -16,6 +17,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     assisted: { type: 'boolean', default: false },
     boxes: { type: 'boolean', default: false },
+    'per-patient': { type: 'string', default: '3' },
   },
 });
 const caseCount = Number(values.cases);
@@ -78,15 +80,24 @@ function simulate(): ReportInput {
   };
 }
 
-const input = simulate();
-const times: number[] = [];
-let report = buildReport(input);
-for (let i = 0; i < Number(values.runs); i++) {
-  const start = performance.now();
-  report = buildReport(input);
-  times.push(performance.now() - start);
+function timed(input: ReportInput) {
+  const times: number[] = [];
+  let report = buildReport(input);
+  for (let i = 0; i < Number(values.runs); i++) {
+    const start = performance.now();
+    report = buildReport(input);
+    times.push(performance.now() - start);
+  }
+  return { report, times: times.sort((a, b) => a - b) };
 }
-times.sort((a, b) => a - b);
+
+const input = simulate();
+const { report, times } = timed(input);
+const perPatient = Number(values['per-patient']);
+const clustered = timed({
+  ...input,
+  cases: input.cases.map((c, i) => ({ ...c, patient: `P${Math.floor(i / perPatient)}` })),
+});
 const exportStart = performance.now();
 const json = reportJson(report);
 const html = reportHtml(report);
@@ -111,6 +122,13 @@ console.log(
         min: Number(times[0].toFixed(1)),
         max: Number(times.at(-1)!.toFixed(1)),
         runs: times.length,
+      },
+      clusteredBuildReportMs: {
+        casesPerPatient: perPatient,
+        median: Number(clustered.times[clustered.times.length >> 1].toFixed(1)),
+        ratioToUnclustered: Number(
+          (clustered.times[clustered.times.length >> 1] / times[times.length >> 1]).toFixed(2),
+        ),
       },
       exportMs: Number(exportMs.toFixed(1)),
       sizes: { jsonBytes: json.length, htmlBytes: html.length, csvFiles: Object.keys(csv).length },

@@ -119,7 +119,11 @@ export function placements(
 
 function withinClusterPairs(pos: number[], posClusters: number[], neg: number[], negClusters: number[]) {
   const negativesOf = new Map<number, number[]>();
-  negClusters.forEach((c, j) => negativesOf.set(c, [...(negativesOf.get(c) ?? []), neg[j]]));
+  negClusters.forEach((c, j) => {
+    const scores = negativesOf.get(c);
+    if (scores) scores.push(neg[j]);
+    else negativesOf.set(c, [neg[j]]);
+  });
   const sums = new Map<number, number>();
   posClusters.forEach((c, i) => {
     const scores = negativesOf.get(c);
