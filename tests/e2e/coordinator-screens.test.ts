@@ -42,6 +42,20 @@ async function newPage(): Promise<Page> {
 }
 
 /** The ground truth of a reader's case order, from the database (what a simulated reader answers against). */
+function studyPatients(studyId: number): number {
+  const db = new Database(join(dataDir, 'dermaread.sqlite'), { readonly: true });
+  try {
+    return db
+      .prepare(
+        'SELECT count(DISTINCT coalesce(c.patient_id, -c.id)) FROM study_cases sc JOIN cases c ON c.id = sc.case_id WHERE sc.study_id = ?',
+      )
+      .pluck()
+      .get(studyId) as number;
+  } finally {
+    db.close();
+  }
+}
+
 function truthInOrder(studyId: number, readerId: number): string[] {
   const db = new Database(join(dataDir, 'dermaread.sqlite'), { readonly: true });
   try {
@@ -116,6 +130,13 @@ test('assisted read, statistics dashboard and models screen', async () => {
   assert.ok(aucRows >= 5, `the AUC table lists the model and the readers' phases (${aucRows} rows)`);
   assert.ok(
     (await coordinatorPage.getByText(/against tiny-test-classifier 0.0.1 as a fixed reference/).count()) > 0,
+  );
+  // the study sampled images, not patients (40 images of 36 lesions): the page says so
+  const patients = studyPatients(study.id);
+  assert.ok(patients < 40, `the sample repeats a patient (${patients} patients)`);
+  assert.match(
+    (await coordinatorPage.getByTestId('case-independence').textContent())!,
+    new RegExp(`^40 cases come from ${patients} patients: the AUC intervals`),
   );
   await coordinatorPage.screenshot({ path: join(ARTIFACTS, 'report-dashboard.png'), fullPage: true });
   for (const [label, file, starts] of [
