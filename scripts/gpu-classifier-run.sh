@@ -8,7 +8,8 @@
 #   scripts/gpu-classifier-run.sh COCO OUT [MINUTES_PER_CANDIDATE]
 # TRAIN_ARGS is appended to every training command (a dry run on the CPU: "--epochs 1 --steps-per-epoch 2
 # --device cpu"); EVAL_DEVICE (default cuda) is where the validation predictions run; SPLIT_FILE replaces the
-# official split file.
+# official split file; CANDIDATES lists WIDTHxHEIGHT:SEED (default: the six of the session-4 run; six processes
+# share one GPU badly, two side by side do well).
 set -uo pipefail
 coco=$1
 out=$2
@@ -27,7 +28,7 @@ timeout 120 python3 -m training train-classifier --coco "$coco" --split-file $sp
 echo "default recipe: exit $?, $(($(date +%s) - started)) s"
 tail -n 2 "$out/default/train.log"
 
-candidates=(200x150:11 200x150:12 256x192:21 256x192:22 320x240:31 320x240:32)
+read -r -a candidates <<<"${CANDIDATES:-200x150:11 200x150:12 256x192:21 256x192:22 320x240:31 320x240:32}"
 started=$(date +%s)
 for candidate in "${candidates[@]}"; do
   size=${candidate%%:*}
