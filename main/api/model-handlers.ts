@@ -80,23 +80,24 @@ async function detail(store: Store, id: number): Promise<ModelVersionDetail> {
 function compare(store: Store, datasetId: number, ids: number[]): ModelComparison {
   const models = ids.map((id) => modelOf(store, id));
   const categories = store.categories.ofDataset(datasetId).map((c) => c.name);
-  const cases = store.db
+  const rows = store.db
     .prepare(
-      `SELECT c.id FROM cases c WHERE c.dataset_id = ? AND (SELECT count(*) FROM predictions p WHERE p.case_id = c.id
+      `SELECT c.id, pt.pseudonym AS patient FROM cases c LEFT JOIN patients pt ON pt.id = c.patient_id
+       WHERE c.dataset_id = ? AND (SELECT count(*) FROM predictions p WHERE p.case_id = c.id
        AND p.model_version_id IN (${ids.map(() => '?').join(',')})) = ? ORDER BY c.id`,
     )
-    .pluck()
-    .all(datasetId, ...ids, ids.length) as number[];
+    .all(datasetId, ...ids, ids.length) as { id: number; patient: string | null }[];
+  const cases = rows.map((r) => r.id);
   if (cases.length === 0)
     throw new ApiError('bad_request', 'no case of this dataset has predictions from every chosen version');
   const input: ReportInput = {
     categories,
-    cases: cases.map((id) => {
+    cases: rows.map(({ id, patient }) => {
       const truth = store.cases.groundTruth(id);
       return {
         id: String(id),
         labels: truth.labels,
-        patient: store.cases.patientOf(id),
+        patient,
         boxes: truth.boxes.map((b) => ({ category: b.category, bbox: [b.x, b.y, b.w, b.h] })),
       };
     }),

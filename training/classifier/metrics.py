@@ -98,11 +98,12 @@ def classification_report(
     boot_category: dict[int, list[float]] = {c: [] for c in scored}
     for idx in _group_bootstrap(groups, n_boot, BOOTSTRAP_SEED):
         t = truth[idx]
-        for c in scored:
-            if 0 < t[:, c].sum() < len(t):
-                boot_category[c].append(auc(t[:, c], probs[idx, c]))
-        if all(0 < t[:, c].sum() < len(t) for c in scored):
-            boot_macro.append(macro_auc(t, probs[idx]))
+        present = [c for c in scored if 0 < t[:, c].sum() < len(t)]
+        aucs = [auc(t[:, c], probs[idx, c]) for c in present]
+        for c, value in zip(present, aucs, strict=True):
+            boot_category[c].append(value)
+        if len(present) == len(scored):  # macro AUC as on the full set: every scored category present
+            boot_macro.append(float(np.mean(aucs)))
         if not multi_label:
             boot_bacc.append(balanced_accuracy(y[idx], pred[idx], k))
 

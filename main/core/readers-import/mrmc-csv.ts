@@ -3,6 +3,7 @@
 // column patient names the patient of each case, when several cases come from one patient.
 import { z } from 'zod';
 import type { MrmcInput } from '../stats/mrmc.ts';
+import { clusterNumbers } from '../stats/roc.ts';
 import { CsvError, parseCsv, requireColumns } from './csv.ts';
 
 export const MRMC_COLUMNS = ['reader', 'treatment', 'case', 'truth', 'rating'] as const;
@@ -114,10 +115,6 @@ export function toMrmcInput(
   );
   if (errors.length) fail(source, errors);
   if (!readings.some((r) => r.patient !== undefined)) return { treatments, readers, ratings, truth };
-  const ids = new Map<string, number>();
-  const clusters = cases.map((caseId, c) => {
-    const key = patients.get(c)!.patient ?? `case:${caseId}`;
-    return ids.get(key) ?? ids.set(key, ids.size).get(key)!;
-  });
+  const clusters = Array.from(clusterNumbers(cases.map((_, c) => patients.get(c)!.patient)).ids);
   return { treatments, readers, ratings, truth, clusters };
 }

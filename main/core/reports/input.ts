@@ -1,6 +1,7 @@
 // The plain inputs of a report (what the study store holds), checked and turned into per-case score tables.
 import type { Box } from '../stats/coco-eval.ts';
 import type { CovarianceMethod } from '../stats/mrmc.ts';
+import { clusterNumbers } from '../stats/roc.ts';
 import { answerDecision, answerScores, argmax, boxScore, type ReaderAnswer } from '../stats/reader-scores.ts';
 
 export type Phase = 'unaided' | 'assisted';
@@ -108,12 +109,8 @@ function whyNoClassification(input: ReportInput): string | null {
 }
 
 function patientClusters(cases: ReportCase[]): Int32Array | null {
-  const ids = new Map<string, number>();
-  const clusters = Int32Array.from(cases, (c) => {
-    const key = c.patient != null ? `p:${c.patient}` : `c:${c.id}`;
-    return ids.get(key) ?? ids.set(key, ids.size).get(key)!;
-  });
-  return ids.size < cases.length ? clusters : null;
+  const { ids, count } = clusterNumbers(cases.map((c) => c.patient));
+  return count < cases.length ? ids : null;
 }
 
 export function prepareReport(input: ReportInput): Prepared {

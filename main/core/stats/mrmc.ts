@@ -95,22 +95,18 @@ function jackknifeValues(p: Placements): Float64Array {
   const m = p.positives.length;
   const n = p.negatives.length;
   if (p.clusters) {
-    const { positives, negatives, withinPairs } = p.clusters;
-    const ids = new Map<number, number>();
-    const dense = (id: number) => ids.get(id) ?? ids.set(id, ids.size).get(id)!;
-    const pos = Array.from(positives, dense);
-    const neg = Array.from(negatives, dense);
-    const [m10, sum10, n01, sum01] = [0, 1, 2, 3].map(() => new Float64Array(ids.size));
-    pos.forEach((c, i) => {
+    const { count, positives, negatives, withinPairs } = p.clusters;
+    const [m10, sum10, n01, sum01] = [0, 1, 2, 3].map(() => new Float64Array(count));
+    positives.forEach((c, i) => {
       m10[c]++;
       sum10[c] += p.positives[i];
     });
-    neg.forEach((c, j) => {
+    negatives.forEach((c, j) => {
       n01[c]++;
       sum01[c] += p.negatives[j];
     });
-    return Float64Array.from(ids, ([id, c]) => {
-      const pairs = m * n * p.auc - n * sum10[c] - m * sum01[c] + (withinPairs.get(id) ?? 0);
+    return Float64Array.from({ length: count }, (_, c) => {
+      const pairs = m * n * p.auc - n * sum10[c] - m * sum01[c] + withinPairs[c];
       return pairs / ((m - m10[c]) * (n - n01[c]));
     });
   }
@@ -134,10 +130,7 @@ export function aucCovarianceMatrix(items: Placements[], method: CovarianceMetho
   }
   const clusters = items[0]?.clusters;
   if (clusters) {
-    const [withPositives, withNegatives] = [
-      new Set(clusters.positives).size,
-      new Set(clusters.negatives).size,
-    ];
+    const { withPositives, withNegatives } = clusters;
     if (withPositives < 2 || withNegatives < 2)
       throw new Error(
         `MRMC covariances need at least 2 patients with positive and 2 with negative cases (got ${withPositives} and ${withNegatives})`,

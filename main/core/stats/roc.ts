@@ -11,11 +11,34 @@ export interface Placements {
   positives: Float64Array;
   /** V01: for each negative case (in input order), the fraction of positives that outrank it. */
   negatives: Float64Array;
-  /**
-   * When cases are clustered: the cluster (patient) of each positive and each negative case, and for each
-   * cluster holding both, the sum over its positive-negative pairs of the pair's score (1, 1/2 for a tie, 0).
-   */
-  clusters?: { positives: Int32Array; negatives: Int32Array; withinPairs: Map<number, number> };
+  /** When cases are clustered (several of one patient), see `Clusters`. */
+  clusters?: Clusters;
+}
+
+/** Clusters numbered 0..count-1 in order of first appearance among the cases. */
+export interface Clusters {
+  count: number;
+  /** The cluster of each positive and of each negative case (in the order of `positives` / `negatives`). */
+  positives: Int32Array;
+  negatives: Int32Array;
+  /** How many clusters hold a positive case, and how many a negative one. */
+  withPositives: number;
+  withNegatives: number;
+  /** Per cluster, the sum over its own positive-negative pairs of the pair's score (1, 1/2 for a tie, 0). */
+  withinPairs: Float64Array;
+}
+
+/** Cluster numbers from keys (patient pseudonyms); a case without a key is a cluster of its own. */
+export function clusterNumbers(keys: ArrayLike<string | null | undefined>): {
+  ids: Int32Array;
+  count: number;
+} {
+  const numbers = new Map<string | number, number>();
+  const ids = Int32Array.from({ length: keys.length }, (_, i) => {
+    const key = keys[i] ?? i;
+    return numbers.get(key) ?? numbers.set(key, numbers.size).get(key)!;
+  });
+  return { ids, count: numbers.size };
 }
 
 export interface AucEstimate {
@@ -81,12 +104,7 @@ export function placements(
     throw new Error(`${clusters.length} clusters for ${scores.length} scores`);
   const pos: number[] = [];
   const neg: number[] = [];
-  const posClusters: number[] = [];
-  const negClusters: number[] = [];
-  for (let i = 0; i < scores.length; i++) {
-    (truth[i] ? pos : neg).push(scores[i]);
-    if (clusters) (truth[i] ? posClusters : negClusters).push(clusters[i]);
-  }
+  for (let i = 0; i < scores.length; i++) (truth[i] ? pos : neg).push(scores[i]);
   const m = pos.length;
   const n = neg.length;
   if (m === 0 || n === 0)
@@ -105,34 +123,48 @@ export function placements(
     const { below, equal } = rankIn(sortedPos, neg[j]);
     negatives[j] = (m - below - equal + equal / 2) / m;
   }
-  const clustered = clusters
-    ? {
-        clusters: {
-          positives: Int32Array.from(posClusters),
-          negatives: Int32Array.from(negClusters),
-          withinPairs: withinClusterPairs(pos, posClusters, neg, negClusters),
-        },
-      }
-    : {};
-  return { auc: sum / m, positives, negatives, ...clustered };
+  return {
+    auc: sum / m,
+    positives,
+    negatives,
+    ...(clusters ? { clusters: clusterSummary(truth, scores, clusters) } : {}),
+  };
 }
 
-function withinClusterPairs(pos: number[], posClusters: number[], neg: number[], negClusters: number[]) {
-  const negativesOf = new Map<number, number[]>();
-  negClusters.forEach((c, j) => {
-    const scores = negativesOf.get(c);
-    if (scores) scores.push(neg[j]);
-    else negativesOf.set(c, [neg[j]]);
+function clusterSummary(
+  truth: ArrayLike<boolean>,
+  scores: ArrayLike<number>,
+  clusters: ArrayLike<number>,
+): Clusters {
+  const numbers = new Map<number, number>();
+  const pos: number[] = [];
+  const neg: number[] = [];
+  const positiveScores: number[][] = [];
+  const negativeScores: number[][] = [];
+  for (let i = 0; i < scores.length; i++) {
+    let c = numbers.get(clusters[i]);
+    if (c === undefined) {
+      c = numbers.size;
+      numbers.set(clusters[i], c);
+      positiveScores.push([]);
+      negativeScores.push([]);
+    }
+    (truth[i] ? pos : neg).push(c);
+    (truth[i] ? positiveScores : negativeScores)[c].push(scores[i]);
+  }
+  const withinPairs = Float64Array.from(positiveScores, (xs, c) => {
+    let s = 0;
+    for (const x of xs) for (const y of negativeScores[c]) s += x > y ? 1 : x === y ? 0.5 : 0;
+    return s;
   });
-  const sums = new Map<number, number>();
-  posClusters.forEach((c, i) => {
-    const scores = negativesOf.get(c);
-    if (!scores) return;
-    let s = sums.get(c) ?? 0;
-    for (const y of scores) s += pos[i] > y ? 1 : pos[i] === y ? 0.5 : 0;
-    sums.set(c, s);
-  });
-  return sums;
+  return {
+    count: numbers.size,
+    positives: Int32Array.from(pos),
+    negatives: Int32Array.from(neg),
+    withPositives: new Set(pos).size,
+    withNegatives: new Set(neg).size,
+    withinPairs,
+  };
 }
 
 export function empiricalAuc(scores: ArrayLike<number>, truth: ArrayLike<boolean>): number {
@@ -162,14 +194,8 @@ const sameClusters = (a: Int32Array, b: Int32Array) => a.length === b.length && 
  * its negatives (d01); I10 and I01 clusters hold positives and negatives, I clusters in all.
  */
 function clusteredCovariance(a: Placements, b: Placements): number {
-  const ids = new Map<number, number>();
-  const dense = (id: number) => ids.get(id) ?? ids.set(id, ids.size).get(id)!;
-  const pos = Array.from(a.clusters!.positives, dense);
-  const neg = Array.from(a.clusters!.negatives, dense);
-  const k = ids.size;
+  const { count: k, positives: pos, negatives: neg, withPositives, withNegatives } = a.clusters!;
   const [d10a, d10b, d01a, d01b] = [0, 1, 2, 3].map(() => new Float64Array(k));
-  const withPos = new Set(pos);
-  const withNeg = new Set(neg);
   pos.forEach((c, i) => {
     d10a[c] += a.positives[i] - a.auc;
     d10b[c] += b.positives[i] - b.auc;
@@ -189,8 +215,8 @@ function clusteredCovariance(a: Placements, b: Placements): number {
   const m = a.positives.length;
   const n = a.negatives.length;
   return (
-    (withPos.size / ((withPos.size - 1) * m * m)) * s10 +
-    (withNeg.size / ((withNeg.size - 1) * n * n)) * s01 +
+    (withPositives / ((withPositives - 1) * m * m)) * s10 +
+    (withNegatives / ((withNegatives - 1) * n * n)) * s01 +
     (k / ((k - 1) * m * n)) * s11
   );
 }

@@ -101,16 +101,6 @@ export class Cases {
     return row && toCase(row);
   }
 
-  /** The pseudonym of the case's patient (or lesion group), for statistics that cluster by patient. */
-  patientOf(caseId: number): string | null {
-    return (
-      (this.db
-        .prepare('SELECT p.pseudonym FROM cases c JOIN patients p ON p.id = c.patient_id WHERE c.id = ?')
-        .pluck()
-        .get(caseId) as string | undefined) ?? null
-    );
-  }
-
   /** Ground-truth labels and boxes: for coordinators, statistics and evaluation only, never for readers. */
   groundTruth(caseId: number): GroundTruth {
     const labels = this.db

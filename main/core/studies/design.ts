@@ -131,21 +131,17 @@ function selectCases(ctx: StudyContext, request: CreateStudy): number[] {
   const { db } = ctx;
   const rows = db
     .prepare(
-      `SELECT c.id, coalesce((SELECT group_concat(name, '+') FROM (SELECT cat.name FROM case_labels l
-         JOIN categories cat ON cat.id = l.category_id WHERE l.case_id = c.id ORDER BY cat.name)), '(none)') AS stratum
-       FROM cases c WHERE c.dataset_id = ? AND (? IS NULL OR c.split = ?)
-         AND (? = 0 OR c.patient_id IS NULL OR c.id = (SELECT min(o.id) FROM cases o WHERE o.patient_id = c.patient_id
-           AND o.dataset_id = c.dataset_id AND (? IS NULL OR o.split = ?)))
-       ORDER BY c.id`,
+      `SELECT id, stratum FROM (
+         SELECT c.id, c.patient_id, row_number() OVER (PARTITION BY c.patient_id ORDER BY c.id) AS nth,
+           coalesce((SELECT group_concat(name, '+') FROM (SELECT cat.name FROM case_labels l
+             JOIN categories cat ON cat.id = l.category_id WHERE l.case_id = c.id ORDER BY cat.name)), '(none)') AS stratum
+         FROM cases c WHERE c.dataset_id = ? AND (? IS NULL OR c.split = ?))
+       WHERE ? = 0 OR patient_id IS NULL OR nth = 1 ORDER BY id`,
     )
-    .all(
-      request.datasetId,
-      request.split,
-      request.split,
-      +request.onePerPatient,
-      request.split,
-      request.split,
-    ) as { id: number; stratum: string }[];
+    .all(request.datasetId, request.split, request.split, +request.onePerPatient) as {
+    id: number;
+    stratum: string;
+  }[];
   if (rows.length === 0) {
     throw new ApiError(
       'bad_request',

@@ -17,10 +17,13 @@ export function studyReportInput(db: Db, studyId: number): ReportInput {
     )
     .all(studyId) as { id: number; name: string }[];
   const names = categories.map((c) => c.name);
-  const caseIds = db
-    .prepare('SELECT case_id FROM study_cases WHERE study_id = ? ORDER BY case_id')
-    .pluck()
-    .all(studyId) as number[];
+  const caseRows = db
+    .prepare(
+      `SELECT sc.case_id AS id, p.pseudonym AS patient FROM study_cases sc JOIN cases c ON c.id = sc.case_id
+       LEFT JOIN patients p ON p.id = c.patient_id WHERE sc.study_id = ? ORDER BY sc.case_id`,
+    )
+    .all(studyId) as { id: number; patient: string | null }[];
+  const caseIds = caseRows.map((r) => r.id);
   const labels = db
     .prepare(
       'SELECT c.name FROM case_labels l JOIN categories c ON c.id = l.category_id WHERE l.case_id = ? ORDER BY c.name',
@@ -29,13 +32,10 @@ export function studyReportInput(db: Db, studyId: number): ReportInput {
   const truthBoxes = db.prepare(
     'SELECT c.name AS category, b.x, b.y, b.w, b.h FROM case_boxes b JOIN categories c ON c.id = b.category_id WHERE b.case_id = ?',
   );
-  const patient = db
-    .prepare('SELECT p.pseudonym FROM cases c JOIN patients p ON p.id = c.patient_id WHERE c.id = ?')
-    .pluck();
-  const cases = caseIds.map((id) => ({
+  const cases = caseRows.map(({ id, patient }) => ({
     id: String(id),
     labels: labels.all(id) as string[],
-    patient: (patient.get(id) as string | undefined) ?? null,
+    patient,
     boxes: (truthBoxes.all(id) as { category: string; x: number; y: number; w: number; h: number }[]).map(
       (b) => ({
         category: b.category,
