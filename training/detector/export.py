@@ -115,6 +115,8 @@ def export_model(ckpt: dict, onnx_path: Path, args) -> dict:
             f"; backbone then replaced by the classifier checkpoint {recipe.init_backbone} (same train split)"
         )
     det = detection_block(recipe)
+    # checkpoints from before the device option were all trained on this 2-core CPU host
+    old_hardware = f"CPU ({platform.machine()}), {ckpt.get('threads', 1)} torch thread(s), 2-core host"
     num_anchors, labels = det["num_anchors"], list(ckpt["categories"])
     return {
         "task": "detection",
@@ -150,7 +152,8 @@ def export_model(ckpt: dict, onnx_path: Path, args) -> dict:
             "epochs": ckpt["epoch"] + 1,
             "wall_time_s": round(sum(st["wall_time_s"] for st in stages), 1),
             "stages": stages,
-            "hardware": f"CPU ({platform.machine()}), {ckpt.get('threads', 1)} torch thread(s), 2-core host",
+            "hardware": ckpt.get("hardware", old_hardware),
+            "device": ckpt.get("device", "cpu"),
             "backbone": "EfficientNet-Lite0 + FPN (P3-P6, 64 ch) + RetinaNet head (sigmoid focal loss)",
             "pretrained_weights": weights,
             "licence": backbone.LICENCE,

@@ -42,7 +42,7 @@ def decode(anchors: torch.Tensor, deltas: torch.Tensor) -> torch.Tensor:
 def match(anchors: torch.Tensor, boxes: torch.Tensor) -> torch.Tensor:
     """Index of the matched box per anchor; -1 background, -2 ignored. Every box keeps its best anchors
     (low-quality matches), so even a box smaller than every anchor is learnt."""
-    matched = torch.full((anchors.shape[0],), -1, dtype=torch.long)
+    matched = torch.full((anchors.shape[0],), -1, dtype=torch.long, device=anchors.device)
     if boxes.numel() == 0:
         return matched
     iou = box_iou(boxes, anchors)  # [K, A]

@@ -36,8 +36,8 @@ def resize(img: torch.Tensor, width: int, height: int) -> torch.Tensor:
 
 
 def normalize(img: torch.Tensor) -> torch.Tensor:
-    mean = torch.tensor(MEAN).view(3, 1, 1)
-    std = torch.tensor(STD).view(3, 1, 1)
+    mean = torch.tensor(MEAN, device=img.device).view(3, 1, 1)
+    std = torch.tensor(STD, device=img.device).view(3, 1, 1)
     return (img / 255.0 - mean) / std
 
 
@@ -68,7 +68,8 @@ def boxes_of(record: ImageRecord, categories: list[str]) -> tuple[np.ndarray, np
 @dataclass
 class TrainAugment:
     """Letterbox at a random scale around the inference scale, random crop/placement on a `crop` canvas,
-    flips and a brightness/contrast jitter. Boxes whose centre leaves the crop are dropped."""
+    flips and a brightness/contrast jitter. Boxes whose centre leaves the crop are dropped. The image is
+    worked on where it lives (CPU or GPU); the random draws come from `rng` alone."""
 
     width: int  # inference input size
     height: int
@@ -88,7 +89,7 @@ class TrainAugment:
         # Offset of the resized image on the crop canvas: negative = crop into it, positive = padding.
         ox = rng.randint(min(0, self.crop_width - nw), max(0, self.crop_width - nw))
         oy = rng.randint(min(0, self.crop_height - nh), max(0, self.crop_height - nh))
-        canvas = torch.full((3, self.crop_height, self.crop_width), float(PAD_VALUE))
+        canvas = torch.full((3, self.crop_height, self.crop_width), float(PAD_VALUE), device=img.device)
         sx0, sy0 = max(0, -ox), max(0, -oy)
         dx0, dy0 = max(0, ox), max(0, oy)
         cw, ch = min(nw - sx0, self.crop_width - dx0), min(nh - sy0, self.crop_height - dy0)

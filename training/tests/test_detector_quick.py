@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples/ham10000"
@@ -75,6 +76,24 @@ def test_resume_continues_from_the_checkpoint(trained, tmp_path):
     assert "resumed from" in log and '"epoch": 11' in log and log.count("epoch {") == 11
 
 
+def test_time_budget_lowers_the_epoch_count(trained, tmp_path):
+    _, coco = trained
+    train_quick(coco, tmp_path / "run", "--time-budget-min", "0.001", epochs=50)
+    log = (tmp_path / "run/train.log").read_text()
+    assert "epochs 50 -> 1" in log and log.count("epoch {") == 1
+    assert torch.load(tmp_path / "run/last.pt", weights_only=False)["recipe"]["epochs"] == 1
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message given where there is no GPU")
+def test_cuda_without_a_gpu_is_a_clear_error(trained, tmp_path):
+    _, coco = trained
+    args = ["--train", str(coco), "--val", str(coco), "--out", str(tmp_path / "run"), "--device", "cuda"]
+    cmd = [sys.executable, "-m", "training", "train-detector", "--recipe", "quick", *args]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode != 0 and "train-detector: --device cuda: PyTorch sees no CUDA GPU" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
 @pytest.fixture(scope="module")
 def exported(trained):
     tmp, coco = trained
@@ -95,6 +114,8 @@ def test_export_writes_model_and_manifest(exported):
     assert manifest["outputs"][0]["shape"] == ["N", det["num_anchors"], 7]
     assert det["box_coding"]["type"] == "xyxy-center-deltas" and det["nms"] == "per-class"
     assert manifest["training"]["seed"] == 0 and manifest["training"]["epochs"] == 10
+    assert manifest["training"]["device"] == ("cuda" if torch.cuda.is_available() else "cpu")
+    assert "logical CPUs" in manifest["training"]["hardware"]
 
 
 def test_predict_and_evaluate(exported, tmp_path):
