@@ -102,6 +102,7 @@ def build_ensemble(checkpoints: list[dict], command: str, half_weights: bool = F
         "members": member_training,
     }
     meta = {**first, "backbone": backbone, "training": training, "weights_dtype": "float32"}
+    meta.pop("color_constancy", None)  # a member's own (members[i].meta), not the ensemble's
     if half_weights:
         meta["weights_dtype"] = "float16"
         training["weights"] = "rounded to float16 (stored in 16 bits, computed in float32)"

@@ -84,6 +84,11 @@ def export_model(ckpt: dict, onnx_path: Path, args) -> dict:
     )
     if "members" in ckpt:
         averaging += f"; the mean of {len(ckpt['members'])} members' probabilities (training.members)"
+    models = [m["meta"] for m in ckpt["members"]] if "members" in ckpt else [meta]
+    corrected = sum(1 for m in models if m.get("color_constancy"))
+    if corrected:
+        which = "" if corrected == len(models) else f" ({corrected} of the members)"
+        averaging += f"; Shades of Gray colour constancy (p = 6) inside the graph{which}"
     manifest = {
         "task": "classification",
         "name": args.name or f"ham10000-{meta['backbone'].replace('_', '-')}",

@@ -88,19 +88,25 @@ class ProbabilityModel(nn.Module):
 
     With `flip_tta` the probabilities are averaged over the image and its horizontal, vertical and double flip
     (dermoscopy has no canonical orientation); the flips live in the graph, so the app gets the same numbers.
+    `color_constancy` (a module on the normalized input, e.g. ShadesOfGray) runs first, as in training.
     """
 
-    def __init__(self, backbone: nn.Module, multi_label: bool, flip_tta: bool):
+    def __init__(
+        self, backbone: nn.Module, multi_label: bool, flip_tta: bool, color_constancy: nn.Module | None = None
+    ):
         super().__init__()
         self.backbone = backbone
         self.multi_label = multi_label
         self.flip_tta = flip_tta
+        self.color_constancy = color_constancy
 
     def _probabilities(self, x: torch.Tensor) -> torch.Tensor:
         logits = self.backbone(x)
         return torch.sigmoid(logits) if self.multi_label else torch.softmax(logits, dim=1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.color_constancy is not None:
+            x = self.color_constancy(x)
         if not self.flip_tta:
             return self._probabilities(x)
         views = [x, torch.flip(x, dims=[3]), torch.flip(x, dims=[2]), torch.flip(x, dims=[2, 3])]

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from training.classifier.color_constancy import color_constancy_module
 from training.classifier.models import ProbabilityModel, build_backbone
 from training.common.image import InputSpec, model_input
 
@@ -32,7 +33,8 @@ def probability_model(ckpt: dict) -> torch.nn.Module:
     meta = ckpt["meta"]
     backbone, _ = build_backbone(meta["backbone"], len(meta["labels"]), pretrained=False)
     backbone.load_state_dict(ckpt["model"])
-    return ProbabilityModel(backbone, meta["multi_label"], meta["flip_tta"]).eval()
+    color = color_constancy_module(meta)
+    return ProbabilityModel(backbone, meta["multi_label"], meta["flip_tta"], color).eval()
 
 
 class CheckpointPredictor:

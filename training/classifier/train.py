@@ -20,6 +20,7 @@ from torch import nn
 from torch.optim.swa_utils import AveragedModel
 from tqdm import tqdm
 
+from training.classifier.color_constancy import METHOD, ShadesOfGray
 from training.classifier.data import (
     Augmentation,
     cache_images,
@@ -101,6 +102,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="validate, select and export an exponential moving average of the weights (0: off)",
     )
     p.add_argument(
+        "--color-constancy",
+        choices=["none", METHOD],
+        default="none",
+        help="colour constancy inside the model (and its exported graph), before the backbone",
+    )
+    p.add_argument(
         "--patience", type=int, default=4, help="early stop after this many epochs without improvement"
     )
     p.add_argument("--seed", type=int, default=1)
@@ -139,11 +146,12 @@ def _lr_factor(step: int, total: int, warmup: int) -> float:
 
 
 @torch.inference_mode()
-def predict_cached(backbone, cached: torch.Tensor, spec: InputSpec, multi_label: bool, batch_size: int = 64):
+def predict_cached(backbone, cached: torch.Tensor, spec: InputSpec, multi_label: bool, color, batch_size=64):
+    """color: the colour-constancy module, or identity."""
     backbone.eval()
     out = []
     for i in range(0, len(cached), batch_size):
-        logits = backbone(model_batch(cached[i : i + batch_size], spec))
+        logits = backbone(color(model_batch(cached[i : i + batch_size], spec)))
         out.append(torch.sigmoid(logits) if multi_label else torch.softmax(logits, dim=1))
     return torch.cat(out).cpu().numpy()
 
@@ -224,6 +232,7 @@ def main(args) -> int:
             args.freeze_blocks,
         )
     backbone = backbone.to(device, memory_format=torch.channels_last)
+    color = ShadesOfGray(spec).to(device) if args.color_constancy == METHOD else nn.Identity()
     trainable = [p for p in backbone.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=args.weight_decay)
     ema = weight_average(backbone, args.ema_decay) if args.ema_decay else None
@@ -275,6 +284,7 @@ def main(args) -> int:
         "multi_label": multi_label,
         "input": spec.manifest(),
         "flip_tta": args.flip_tta,
+        "color_constancy": None if args.color_constancy == "none" else args.color_constancy,
         "training": {
             "dataset": str(coco),
             "split_file": args.split_file,
@@ -298,6 +308,7 @@ def main(args) -> int:
                     "height",
                     "resize",
                     "flip_tta",
+                    "color_constancy",
                     "ema_decay",
                 )
             }
@@ -340,7 +351,7 @@ def main(args) -> int:
         for step in bar:
             idx = order[step * args.batch_size : (step + 1) * args.batch_size]
             x = model_batch(augment(train_images[idx].float(), generator), spec)
-            logits = backbone(x)
+            logits = backbone(color(x))
             if multi_label:
                 loss = F.binary_cross_entropy_with_logits(
                     logits, train_y_device[idx], pos_weight=class_weight
@@ -367,7 +378,7 @@ def main(args) -> int:
         train_s = time.time() - started
         selected = backbone if ema is None else ema.module  # the weights that are validated and exported
         val = _validation_scores(
-            predict_cached(selected, val_images, spec, multi_label), val_y, multi_label, k
+            predict_cached(selected, val_images, spec, multi_label, color), val_y, multi_label, k
         )
         state["elapsed_s"] += time.time() - started
         state["epoch"] = epoch

@@ -202,9 +202,9 @@ def test_resume_continues_from_last_checkpoint(quick_run, tmp_path):
 
 
 def test_ensemble_averages_members_and_exports_one_graph(quick_run, tmp_path):
-    """Two members, the second 'trained' at 240x180 (the quick weights with a larger input in their meta): the
-    exported graph takes the first member's 200x150 input, enlarges it for the second, averages, and matches
-    PyTorch; members that cannot share one input are refused by name."""
+    """Two members, the second 'trained' at 240x180 with colour constancy (the quick weights with that meta):
+    the exported graph takes the first member's 200x150 input, enlarges it for the second and corrects its
+    colours, averages, and matches PyTorch; members that cannot share one input are refused by name."""
     from torch.nn import functional as F
 
     from training.classifier.ensemble import build_ensemble
@@ -215,6 +215,7 @@ def test_ensemble_averages_members_and_exports_one_graph(quick_run, tmp_path):
     small = load_checkpoint(quick_run["tmp"] / "run" / "best.pt")
     large = {"meta": json.loads(json.dumps(small["meta"])), "model": small["model"]}
     large["meta"]["input"].update(width=240, height=180)
+    large["meta"]["color_constancy"] = "shades-of-gray"
     torch.save(small, tmp_path / "small.pt")
     torch.save(large, tmp_path / "large.pt")
     ens = tmp_path / "ensemble.pt"
@@ -237,6 +238,8 @@ def test_ensemble_averages_members_and_exports_one_graph(quick_run, tmp_path):
             )
         ) / 2
         torch.testing.assert_close(probability_model(ckpt)(x), expected)
+        enlarged = F.interpolate(x, size=(180, 240), mode="bilinear", align_corners=False)
+        assert not torch.allclose(probability_model(large)(enlarged), probability_model(small)(enlarged))
 
     run(
         "export",
@@ -249,6 +252,10 @@ def test_ensemble_averages_members_and_exports_one_graph(quick_run, tmp_path):
     )
     m = json.loads((tmp_path / "model" / "manifest.json").read_text())
     assert (m["input"]["width"], m["input"]["height"]) == (200, 150)
+    assert (
+        "Shades of Gray colour constancy (p = 6) inside the graph (1 of the members)"
+        in m["outputs"][0]["meaning"]
+    )
     assert (
         len(m["training"]["members"]) == 2
         and "mean of the probabilities of 2 members" in m["training"]["recipe"]
