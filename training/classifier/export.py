@@ -10,6 +10,7 @@ import onnx
 import torch
 from onnx import TensorProto, helper, numpy_helper
 
+from training.classifier.color_constancy import P_NORM
 from training.classifier.data import load_split_ids
 from training.classifier.predictors import (
     CheckpointPredictor,
@@ -88,7 +89,7 @@ def export_model(ckpt: dict, onnx_path: Path, args) -> dict:
     corrected = sum(1 for m in models if m.get("color_constancy"))
     if corrected:
         which = "" if corrected == len(models) else f" ({corrected} of the members)"
-        averaging += f"; Shades of Gray colour constancy (p = 6) inside the graph{which}"
+        averaging += f"; Shades of Gray colour constancy (p = {P_NORM}) inside the graph{which}"
     manifest = {
         "task": "classification",
         "name": args.name or f"ham10000-{meta['backbone'].replace('_', '-')}",
