@@ -33,7 +33,14 @@ from training.classifier.data import (
 from training.classifier.metrics import balanced_accuracy, macro_auc, one_hot
 from training.classifier.models import BACKBONES, build_backbone, freeze_early_layers
 from training.common.image import RESIZE_MODES, InputSpec
-from training.common.runlog import command_line, hardware, resolve_device, seed_everything, setup_logging
+from training.common.runlog import (
+    command_line,
+    epochs_within,
+    hardware,
+    resolve_device,
+    seed_everything,
+    setup_logging,
+)
 from training.data.dataset import load_coco
 
 DEFAULT_COCO = "runs/data/ham10000/annotations.json"
@@ -398,7 +405,7 @@ def main(args) -> int:
         log.info("epoch %d: %s%s", epoch, json.dumps(record), "  (best)" if improved else "")
 
         if epoch == 1 and args.time_budget_min:
-            fitting = max(1, int((args.time_budget_min * 60 - decode_s) // record["epoch_s"]))
+            fitting = epochs_within(args.time_budget_min, record["epoch_s"], decode_s)
             if fitting < args.epochs:
                 log.info("time budget %.0f min: epochs %d -> %d", args.time_budget_min, args.epochs, fitting)
                 args.epochs = fitting

@@ -50,6 +50,12 @@ def command_line() -> str:
     return "python -m training " + " ".join(sys.argv[1:])
 
 
+def epochs_within(budget_min: float, epoch_s: float, spent_s: float = 0.0) -> int:
+    """How many epochs of `epoch_s` seconds fit in `budget_min` minutes after `spent_s` (at least 1): the
+    `--time-budget-min` rule of the training commands, applied after their first epoch."""
+    return max(1, int((budget_min * 60 - spent_s) // epoch_s))
+
+
 def resolve_device(name: str) -> torch.device:
     """`auto`: the first CUDA GPU when PyTorch sees one, else the CPU."""
     if name == "auto":

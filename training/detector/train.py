@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from training.common.runlog import hardware, resolve_device
+from training.common.runlog import epochs_within, hardware, resolve_device
 from training.data.dataset import Dataset, coco_dict, load_coco
 
 from .anchors import default_anchors, generate_anchors
@@ -468,7 +468,7 @@ def main(args) -> int:
         history.append(entry)
         log.info("epoch %s", json.dumps(entry))
         if epoch == 0 and args.time_budget_min:
-            fitting = max(1, int(args.time_budget_min * 60 // entry["epoch_s"]))
+            fitting = epochs_within(args.time_budget_min, entry["epoch_s"])
             if fitting < recipe.epochs:
                 budget = args.time_budget_min
                 log.info("time budget %.1f min: epochs %d -> %d", budget, recipe.epochs, fitting)

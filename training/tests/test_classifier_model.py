@@ -10,7 +10,7 @@ from training.classifier.efficientnet_lite import (
     pretrained_weights_path,
 )
 from training.classifier.models import ProbabilityModel, build_backbone, freeze_early_layers
-from training.common.runlog import resolve_device
+from training.common.runlog import epochs_within, resolve_device
 
 
 def test_pretrained_checkpoint_maps_onto_every_parameter():
@@ -86,3 +86,9 @@ def test_device_auto_takes_the_gpu_only_when_there_is_one():
     if not torch.cuda.is_available():
         with pytest.raises(RuntimeError, match="--device cuda: PyTorch sees no CUDA GPU"):
             resolve_device("cuda")
+
+
+def test_time_budget_counts_whole_epochs_after_what_was_spent():
+    assert epochs_within(10, 120) == 5
+    assert epochs_within(10, 120, spent_s=61) == 4
+    assert epochs_within(1, 600) == 1  # at least the epoch already run

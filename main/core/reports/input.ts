@@ -84,6 +84,8 @@ export interface Prepared {
   singleTruth: (number | null)[];
   /** The patient (cluster) of each case when some patient has several cases, else null; no patient = its own. */
   clusters: Int32Array | null;
+  /** Distinct patients among the cases (a case with no patient counts as its own); null when none is known. */
+  patientCount: number | null;
   models: Scorer[];
   readers: Scorer[];
   groups: Scorer[];
@@ -108,9 +110,12 @@ function whyNoClassification(input: ReportInput): string | null {
   return null;
 }
 
-function patientClusters(cases: ReportCase[]): Int32Array | null {
+function patientClusters(cases: ReportCase[]): Pick<Prepared, 'clusters' | 'patientCount'> {
   const { ids, count } = clusterNumbers(cases.map((c) => c.patient));
-  return count < cases.length ? ids : null;
+  return {
+    clusters: count < cases.length ? ids : null,
+    patientCount: cases.some((c) => c.patient != null) ? count : null,
+  };
 }
 
 export function prepareReport(input: ReportInput): Prepared {
@@ -254,7 +259,7 @@ export function prepareReport(input: ReportInput): Prepared {
     cases: input.cases,
     truth,
     singleTruth,
-    clusters: patientClusters(input.cases),
+    ...patientClusters(input.cases),
     models,
     readers,
     groups,

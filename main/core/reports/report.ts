@@ -435,11 +435,6 @@ function readingTimes(p: Prepared): ReadingTime[] {
   });
 }
 
-function patientCount(p: Prepared): number | null {
-  if (!p.cases.some((c) => c.patient != null)) return null;
-  return p.clusters ? new Set(p.clusters).size : p.cases.length;
-}
-
 // Repeated images of one patient (or lesion) are correlated: the AUC intervals, paired tests and MRMC analyses
 // take patients as the sampling unit; the kappas and the confusion matrices count images.
 function caseIndependence(cases: number, patients: number | null): string | null {
@@ -449,7 +444,6 @@ function caseIndependence(cases: number, patients: number | null): string | null
 
 export function buildReport(input: ReportInput, now: Date = new Date()): Report {
   const p = prepareReport(input);
-  const patients = patientCount(p);
   const reference = p.models[0] ?? null;
   const skipped = p.classificationSkipped;
   const perCategory = skipped ? [] : p.categories.map((_, k) => categoryResult(p, k, reference));
@@ -459,13 +453,13 @@ export function buildReport(input: ReportInput, now: Date = new Date()): Report 
     categories: p.categories,
     counts: {
       cases: p.cases.length,
-      patients,
+      patients: p.patientCount,
       readers: new Set(p.readers.map((r) => r.id)).size,
       readings: input.readings.length,
       models: p.models.length,
       groups: p.groups.length,
     },
-    caseIndependence: caseIndependence(p.cases.length, patients),
+    caseIndependence: caseIndependence(p.cases.length, p.patientCount),
     withdrawnReaders: input.withdrawnReaders ?? [],
     phases: p.phases,
     level: p.level,

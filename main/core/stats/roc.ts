@@ -28,17 +28,22 @@ export interface Clusters {
   withinPairs: Float64Array;
 }
 
+/** Keys numbered 0..count-1 in order of first appearance. */
+function numberInOrder<K>(length: number, keyOf: (i: number) => K): { ids: Int32Array; count: number } {
+  const numbers = new Map<K, number>();
+  const ids = Int32Array.from({ length }, (_, i) => {
+    const key = keyOf(i);
+    return numbers.get(key) ?? numbers.set(key, numbers.size).get(key)!;
+  });
+  return { ids, count: numbers.size };
+}
+
 /** Cluster numbers from keys (patient pseudonyms); a case without a key is a cluster of its own. */
 export function clusterNumbers(keys: ArrayLike<string | null | undefined>): {
   ids: Int32Array;
   count: number;
 } {
-  const numbers = new Map<string | number, number>();
-  const ids = Int32Array.from({ length: keys.length }, (_, i) => {
-    const key = keys[i] ?? i;
-    return numbers.get(key) ?? numbers.set(key, numbers.size).get(key)!;
-  });
-  return { ids, count: numbers.size };
+  return numberInOrder<string | number>(keys.length, (i) => keys[i] ?? i);
 }
 
 export interface AucEstimate {
@@ -136,21 +141,14 @@ function clusterSummary(
   scores: ArrayLike<number>,
   clusters: ArrayLike<number>,
 ): Clusters {
-  const numbers = new Map<number, number>();
+  const { ids, count } = numberInOrder(scores.length, (i) => clusters[i]);
   const pos: number[] = [];
   const neg: number[] = [];
-  const positiveScores: number[][] = [];
-  const negativeScores: number[][] = [];
+  const positiveScores = Array.from({ length: count }, (): number[] => []);
+  const negativeScores = Array.from({ length: count }, (): number[] => []);
   for (let i = 0; i < scores.length; i++) {
-    let c = numbers.get(clusters[i]);
-    if (c === undefined) {
-      c = numbers.size;
-      numbers.set(clusters[i], c);
-      positiveScores.push([]);
-      negativeScores.push([]);
-    }
-    (truth[i] ? pos : neg).push(c);
-    (truth[i] ? positiveScores : negativeScores)[c].push(scores[i]);
+    (truth[i] ? pos : neg).push(ids[i]);
+    (truth[i] ? positiveScores : negativeScores)[ids[i]].push(scores[i]);
   }
   const withinPairs = Float64Array.from(positiveScores, (xs, c) => {
     let s = 0;
@@ -158,7 +156,7 @@ function clusterSummary(
     return s;
   });
   return {
-    count: numbers.size,
+    count,
     positives: Int32Array.from(pos),
     negatives: Int32Array.from(neg),
     withPositives: new Set(pos).size,
