@@ -9,8 +9,6 @@ room for more members under the 30 MB bundle limit) and the arithmetic stays flo
 
 from __future__ import annotations
 
-import shlex
-import sys
 from pathlib import Path
 
 import torch
@@ -18,6 +16,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from training.classifier.predictors import load_checkpoint
+from training.common.runlog import command_line
 
 SAME_INPUT = ("name", "layout", "dtype", "color", "resize", "scale", "mean", "std")
 
@@ -117,7 +116,7 @@ def ensemble_model(ckpt: dict, member_model) -> EnsembleModel:
 
 def main(args) -> int:
     checkpoints = [load_checkpoint(p) for p in args.checkpoints]
-    command = "python -m training " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    command = command_line()
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     try:

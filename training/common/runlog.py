@@ -6,6 +6,7 @@ import logging
 import os
 import platform
 import random
+import shlex
 import sys
 from pathlib import Path
 
@@ -47,7 +48,8 @@ def hardware() -> str:
 
 
 def command_line() -> str:
-    return "python -m training " + " ".join(sys.argv[1:])
+    """This process's command, quoted so that it can be pasted into a shell."""
+    return "python -m training " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
 
 def epochs_within(budget_min: float, epoch_s: float, spent_s: float = 0.0) -> int:

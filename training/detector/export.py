@@ -17,7 +17,7 @@ import torch
 from training.common.image import InputSpec
 from training.manifest import install_model
 
-from . import backbone
+from . import backbone, transforms
 from .anchors import default_anchors, generate_anchors
 from .loss import BOX_WEIGHTS, DELTA_CLAMP
 from .model import Detector, ExportWrapper
@@ -28,14 +28,7 @@ VERSION = "1.0.0"
 
 
 def input_spec(recipe: Recipe) -> InputSpec:
-    return InputSpec(
-        width=recipe.width,
-        height=recipe.height,
-        resize="letterbox",
-        mean=backbone.MEAN,
-        std=backbone.STD,
-        pad_value=(0, 0, 0),
-    )
+    return transforms.input_spec(recipe.width, recipe.height)
 
 
 def detection_block(recipe: Recipe) -> dict:

@@ -9,18 +9,23 @@ import logging
 import math
 import os
 import random
-import shlex
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
-import numpy as np
 import torch
 from tqdm import tqdm
 
-from training.common.runlog import epochs_within, hardware, resolve_device
+from training.common.image import load_rgb
+from training.common.runlog import (
+    command_line,
+    epochs_within,
+    hardware,
+    resolve_device,
+    seed_everything,
+    setup_logging,
+)
 from training.data.dataset import Dataset, coco_dict, load_coco
 
 from .anchors import default_anchors, generate_anchors
@@ -28,7 +33,7 @@ from .decode import DecodeConfig, Decoder
 from .evaluate import coco_metrics
 from .loss import BOX_WEIGHTS, DELTA_CLAMP, detection_loss
 from .model import Detector
-from .transforms import TrainAugment, boxes_of, load_rgb, preprocess
+from .transforms import TrainAugment, boxes_of, input_spec, preprocess
 
 log = logging.getLogger("train-detector")
 
@@ -190,12 +195,6 @@ def add_arguments(p):
     )
 
 
-def seed_everything(seed: int) -> None:
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
-
-
 def load_sets(paths: list[str], max_images: int | None) -> Dataset:
     sets = []
     for p in paths:
@@ -299,9 +298,10 @@ def predict_dataset(model: Detector, ds: Dataset, recipe: Recipe, desc: str = "v
     model.eval()
     device = next(model.parameters()).device
     decoder = Decoder(decode_config(recipe))
+    spec = input_spec(recipe.width, recipe.height)
     dets = []
     for n, im in enumerate(tqdm(ds.images, desc=desc, leave=False, mininterval=10), start=1):
-        x, s = preprocess(im.path, recipe.width, recipe.height)
+        x, s = preprocess(im.path, spec)
         logits, deltas = model(x[None].to(device))
         scores, deltas = torch.sigmoid(logits)[0].cpu().numpy(), deltas[0].cpu().numpy()
         d = decoder(scores, deltas, s, im.width, im.height)
@@ -324,14 +324,6 @@ def save_atomic(obj, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def setup_logging(out: Path) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(out / "train.log")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
-    log.handlers[:] = [handler, logging.StreamHandler(sys.stderr)]
-    log.setLevel(logging.INFO)
-
-
 def main(args) -> int:
     recipe = RECIPES[args.recipe]
     recipe = replace(
@@ -349,7 +341,7 @@ def main(args) -> int:
     if recipe.max_images:
         recipe = replace(recipe, samples_per_epoch=None)
     out = Path(args.out or f"runs/detector/{recipe.name}")
-    setup_logging(out)
+    setup_logging(out / "train.log", log.name)
     torch.set_num_threads(args.threads)
     try:
         device = resolve_device(args.device)
@@ -383,7 +375,7 @@ def main(args) -> int:
     total_steps = steps_per_epoch * recipe.epochs
 
     start_epoch, history, wall = 0, [], 0.0
-    command = "python -m training " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    command = command_line()
     ckpt_path = out / "last.pt"
     if args.resume and ckpt_path.is_file():
         ckpt = torch.load(ckpt_path, map_location=device, weights_only=False)

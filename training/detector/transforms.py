@@ -7,54 +7,32 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from PIL import Image, ImageOps
-from torch.nn import functional as F
 
+from training.common.image import InputSpec, load_rgb, normalize, preprocess_geometry, resize
 from training.data.dataset import ImageRecord
 
-# EfficientNet-Lite's own normalisation: (pixel - 127) / 128, written as scale/mean/std for the manifest.
-MEAN = (127.0 / 255,) * 3
-STD = (128.0 / 255,) * 3
+from . import backbone
+
 PAD_VALUE = 0
 
 
-def load_rgb(path) -> torch.Tensor:
-    """Decode to 8-bit RGB with the EXIF orientation applied, as float32 [3, H, W] in 0-255."""
-    try:
-        with Image.open(path) as im:
-            im = ImageOps.exif_transpose(im).convert("RGB")
-            arr = np.asarray(im, dtype=np.uint8)
-    except (OSError, ValueError) as e:
-        raise ValueError(f"{path}: cannot decode image ({e})") from e
-    return torch.from_numpy(arr.copy()).permute(2, 0, 1).float()
+def input_spec(width: int, height: int) -> InputSpec:
+    """The detector's model input: letterbox on black, the backbone's own normalisation."""
+    return InputSpec(
+        width=width,
+        height=height,
+        resize="letterbox",
+        mean=backbone.MEAN,
+        std=backbone.STD,
+        pad_value=(PAD_VALUE,) * 3,
+    )
 
 
-def resize(img: torch.Tensor, width: int, height: int) -> torch.Tensor:
-    return F.interpolate(
-        img[None], size=(height, width), mode="bilinear", align_corners=False, antialias=True
-    )[0]
-
-
-def normalize(img: torch.Tensor) -> torch.Tensor:
-    mean = torch.tensor(MEAN, device=img.device).view(3, 1, 1)
-    std = torch.tensor(STD, device=img.device).view(3, 1, 1)
-    return (img / 255.0 - mean) / std
-
-
-def letterbox(img: torch.Tensor, width: int, height: int) -> tuple[torch.Tensor, float]:
-    """Scale to fit `width x height`, top-left on a canvas of PAD_VALUE. Returns (canvas 0-255, scale)."""
-    h, w = img.shape[-2:]
-    s = min(width / w, height / h)
-    nw, nh = round(w * s), round(h * s)
-    canvas = torch.full((3, height, width), float(PAD_VALUE))
-    canvas[:, :nh, :nw] = resize(img, nw, nh)
-    return canvas, s
-
-
-def preprocess(path, width: int, height: int) -> tuple[torch.Tensor, float]:
+def preprocess(path, spec: InputSpec) -> tuple[torch.Tensor, float]:
     """The inference preprocessing: normalised [3, height, width] tensor and the letterbox scale."""
-    canvas, s = letterbox(load_rgb(path), width, height)
-    return normalize(canvas), s
+    img = load_rgb(path)
+    scale = min(spec.width / img.shape[-1], spec.height / img.shape[-2])
+    return normalize(preprocess_geometry(img, spec), spec), scale
 
 
 def boxes_of(record: ImageRecord, categories: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -111,4 +89,4 @@ class TrainAugment:
         if self.vertical_flip and rng.random() < 0.5:
             canvas = canvas.flip(-2)
             boxes[:, [1, 3]] = self.crop_height - boxes[:, [3, 1]]
-        return normalize(canvas), boxes, labels
+        return normalize(canvas, input_spec(self.width, self.height)), boxes, labels
