@@ -14,7 +14,6 @@ import numpy as np
 import onnx
 import torch
 
-from training.common.image import InputSpec
 from training.manifest import install_model
 
 from . import backbone, transforms
@@ -25,10 +24,6 @@ from .train import Recipe, decode_config, recipe_from_dict
 
 OPSET = 17  # as training/export.py
 VERSION = "1.0.0"
-
-
-def input_spec(recipe: Recipe) -> InputSpec:
-    return transforms.input_spec(recipe.width, recipe.height)
 
 
 def detection_block(recipe: Recipe) -> dict:
@@ -117,7 +112,7 @@ def export_model(ckpt: dict, onnx_path: Path, args) -> dict:
         "version": args.version,
         "labels": labels,
         "multi_label": True,
-        "input": input_spec(recipe).manifest(),
+        "input": transforms.input_spec(recipe.width, recipe.height).manifest(),
         "outputs": [
             {
                 "name": "scores",
