@@ -11,10 +11,11 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from training.common.image import InputSpec, load_rgb, normalize, preprocess_geometry
+from training.common.image import InputSpec
 from training.data.dataset import load_coco, write_text_atomic
 
 from .decode import DecodeConfig, Decoder
+from .transforms import preprocess
 
 
 class ExportedDetector:
@@ -48,10 +49,8 @@ class ExportedDetector:
         self.input_name = self.manifest["input"]["name"]
 
     def input_tensor(self, path) -> tuple[np.ndarray, float, int, int]:
-        img = load_rgb(path)
-        h, w = int(img.shape[-2]), int(img.shape[-1])
-        x = normalize(preprocess_geometry(img, self.spec), self.spec)
-        return x[None].numpy(), min(self.spec.width / w, self.spec.height / h), w, h
+        x, scale, w, h = preprocess(path, self.spec)
+        return x[None].numpy(), scale, w, h
 
     def raw(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         scores, deltas = self.session.run(["scores", "deltas"], {self.input_name: x})

@@ -301,7 +301,7 @@ def predict_dataset(model: Detector, ds: Dataset, recipe: Recipe, desc: str = "v
     spec = input_spec(recipe.width, recipe.height)
     dets = []
     for n, im in enumerate(tqdm(ds.images, desc=desc, leave=False, mininterval=10), start=1):
-        x, s = preprocess(im.path, spec)
+        x, s, _, _ = preprocess(im.path, spec)
         logits, deltas = model(x[None].to(device))
         scores, deltas = torch.sigmoid(logits)[0].cpu().numpy(), deltas[0].cpu().numpy()
         d = decoder(scores, deltas, s, im.width, im.height)

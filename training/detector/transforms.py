@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -28,11 +28,12 @@ def input_spec(width: int, height: int) -> InputSpec:
     )
 
 
-def preprocess(path, spec: InputSpec) -> tuple[torch.Tensor, float]:
-    """The inference preprocessing: normalised [3, height, width] tensor and the letterbox scale."""
+def preprocess(path, spec: InputSpec) -> tuple[torch.Tensor, float, int, int]:
+    """The inference preprocessing: normalised [3, height, width] tensor, the letterbox scale and the decoded
+    image's width and height (what decoding maps the boxes back to)."""
     img = load_rgb(path)
-    scale = min(spec.width / img.shape[-1], spec.height / img.shape[-2])
-    return normalize(preprocess_geometry(img, spec), spec), scale
+    h, w = int(img.shape[-2]), int(img.shape[-1])
+    return normalize(preprocess_geometry(img, spec), spec), min(spec.width / w, spec.height / h), w, h
 
 
 def boxes_of(record: ImageRecord, categories: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -55,6 +56,10 @@ class TrainAugment:
     crop_height: int
     scale_jitter: tuple[float, float] = (0.8, 1.25)
     vertical_flip: bool = True
+    spec: InputSpec = field(init=False)
+
+    def __post_init__(self):
+        self.spec = input_spec(self.width, self.height)
 
     def __call__(self, img: torch.Tensor, xyxy: np.ndarray, labels: np.ndarray, rng: random.Random):
         h, w = img.shape[-2:]
@@ -89,4 +94,4 @@ class TrainAugment:
         if self.vertical_flip and rng.random() < 0.5:
             canvas = canvas.flip(-2)
             boxes[:, [1, 3]] = self.crop_height - boxes[:, [3, 1]]
-        return normalize(canvas, input_spec(self.width, self.height)), boxes, labels
+        return normalize(canvas, self.spec), boxes, labels
