@@ -25,7 +25,15 @@ py_stamp=.venv/.dermaread-deps-hash
 py_hash=$(sha256sum training/pyproject.toml | cut -d' ' -f1)
 if [ ! -f "$py_stamp" ] || [ "$(cat "$py_stamp")" != "$py_hash" ]; then
   echo "setup: Python venv (.venv) from training/pyproject.toml"
-  [ -x .venv/bin/python ] || python3 -m venv .venv
+  if [ ! -x .venv/bin/python ]; then
+    # PyPI's torch for x86_64 is the CUDA build: the new venv takes about 6 GiB.
+    free_mib=$(( $(df -Pk . | awk 'NR == 2 {print $4}') / 1024 ))
+    if [ "$free_mib" -lt 7168 ]; then
+      echo "setup: only $free_mib MiB free on the disk of $(pwd); the Python venv needs about 7 GiB" >&2
+      exit 1
+    fi
+    python3 -m venv .venv
+  fi
   .venv/bin/python - <<'PY' > .venv/requirements.txt
 import tomllib
 print("\n".join(tomllib.load(open("training/pyproject.toml", "rb"))["project"]["dependencies"]))

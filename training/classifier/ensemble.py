@@ -59,6 +59,10 @@ def round_to_half(state: dict) -> dict:
     return {k: v.half().float() if v.dtype == torch.float32 else v for k, v in state.items()}
 
 
+def _distinct(values) -> str | None:
+    return "; ".join(dict.fromkeys(v for v in values if v)) or None
+
+
 def build_ensemble(checkpoints: list[dict], command: str, half_weights: bool = False) -> dict:
     """The ensemble checkpoint: `meta` as a single model's (input, labels, training), plus `members`."""
     first = checkpoints[0]["meta"]
@@ -96,8 +100,9 @@ def build_ensemble(checkpoints: list[dict], command: str, half_weights: bool = F
         "wall_time_s": round(sum(t["wall_time_s"] for t in member_training), 1),
         "hardware": first["training"]["hardware"],
         "backbone": backbone,
-        "pretrained_weights": first["training"]["pretrained_weights"],
-        "licence": first["training"]["licence"],
+        # members may start from different packages' weights (EfficientNet-Lite0 and -Lite2): name each once
+        "pretrained_weights": _distinct(t["pretrained_weights"] for t in member_training),
+        "licence": _distinct(t["licence"] for t in member_training),
         "members": member_training,
     }
     meta = {**first, "backbone": backbone, "training": training, "weights_dtype": "float32"}

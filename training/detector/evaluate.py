@@ -134,7 +134,19 @@ def plot_pr(metrics: dict, path: Path, title: str) -> None:
 def add_arguments(p):
     p.add_argument("--coco", required=True, help="ground-truth COCO file")
     p.add_argument("--dets", required=True, help="detections JSON (COCO results, from predict-detector)")
-    p.add_argument("--out", required=True, help="report JSON to write; the PR-curve PNG goes beside it")
+    p.add_argument(
+        "--out",
+        required=True,
+        help="report .json to write (its PR-curve PNG goes beside it), or a folder for report.json/.png",
+    )
+
+
+def report_path(out: str) -> Path:
+    path = Path(out)
+    if path.is_dir() or path.suffix.lower() != ".json":
+        path.mkdir(parents=True, exist_ok=True)
+        return path / "report.json"
+    return path
 
 
 def load_json(path, what: str):
@@ -154,8 +166,8 @@ def main(args) -> int:
     for i, d in enumerate(dets):
         if d.get("image_id") not in known_images or d.get("category_id") not in known_cats:
             raise SystemExit(f"evaluate-detector: {args.dets}[{i}]: image_id/category_id not in {args.coco}")
+    out = report_path(args.out)
     metrics = coco_metrics(gt, dets)
-    out = Path(args.out)
     png = out.with_suffix(".png")
     plot_pr(metrics, png, Path(args.coco).name)
     report = {"task": "detection", **{k: v for k, v in metrics.items() if not k.startswith("_")}}

