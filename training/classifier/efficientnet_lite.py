@@ -121,14 +121,15 @@ class EfficientNetLite(nn.Module):
         self.variant = variant
         self._conv_stem = SameConv2d(3, 32, 3, stride=2, bias=False)
         self._bn0 = _bn(32)
+        layout = stages(variant)
         blocks = []
-        for repeats, kernel, stride, expand, c_in, c_out in stages(variant):
+        for repeats, kernel, stride, expand, c_in, c_out in layout:
             for i in range(repeats):
                 blocks.append(
                     MBConvBlock(kernel, stride if i == 0 else 1, expand, c_in if i == 0 else c_out, c_out)
                 )
         self._blocks = nn.ModuleList(blocks)
-        self._conv_head = SameConv2d(stages(variant)[-1][-1], 1280, 1, bias=False)
+        self._conv_head = SameConv2d(layout[-1][-1], 1280, 1, bias=False)
         self._bn1 = _bn(1280)
         self.act = nn.ReLU6(inplace=True)
         self._dropout = nn.Dropout(dropout)

@@ -92,13 +92,18 @@ class InputSpec:
         )
 
 
+def letterbox_scale(width: int, height: int, spec: InputSpec) -> float:
+    """The factor letterbox resizing applies to a width x height image (detections are mapped back by it)."""
+    return min(spec.width / width, spec.height / height)
+
+
 def preprocess_geometry(x: torch.Tensor, spec: InputSpec) -> torch.Tensor:
     """Step 2-3 of the README: CHW float 0-255 -> 3 x height x width float 0-255."""
     h, w = int(x.shape[-2]), int(x.shape[-1])
     if spec.resize == "stretch":
         return resize(x, spec.width, spec.height)
     if spec.resize == "letterbox":
-        s = min(spec.width / w, spec.height / h)
+        s = letterbox_scale(w, h, spec)
         nw, nh = max(1, round(w * s)), max(1, round(h * s))
         canvas = (
             torch.tensor(spec.pad_value, dtype=torch.float32).view(3, 1, 1).expand(3, spec.height, spec.width)

@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from training.common.image import InputSpec, load_rgb, normalize, preprocess_geometry, resize
+from training.common.image import (
+    InputSpec,
+    letterbox_scale,
+    load_rgb,
+    normalize,
+    preprocess_geometry,
+    resize,
+)
 from training.data.dataset import ImageRecord
 
 from . import backbone
@@ -33,7 +40,7 @@ def preprocess(path, spec: InputSpec) -> tuple[torch.Tensor, float, int, int]:
     image's width and height (what decoding maps the boxes back to)."""
     img = load_rgb(path)
     h, w = int(img.shape[-2]), int(img.shape[-1])
-    return normalize(preprocess_geometry(img, spec), spec), min(spec.width / w, spec.height / h), w, h
+    return normalize(preprocess_geometry(img, spec), spec), letterbox_scale(w, h, spec), w, h
 
 
 def boxes_of(record: ImageRecord, categories: list[str]) -> tuple[np.ndarray, np.ndarray]:
